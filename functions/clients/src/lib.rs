@@ -1,0 +1,199 @@
+//! The clients function: `/clients` and `/clients/{client_id}`.
+//!
+//! Handlers parse, call the store, and respond; validation lives in [`wire`] and the
+//! domain types, persistence in `shared::store::clients`, and error rendering in
+//! `shared::error`.
+
+use chrono::Utc;
+use http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::domain::client::Client;
+use shared::domain::time::{Timestamp, is_valid_id};
+use shared::error::FieldError;
+use shared::http::{self as web, IfMatch, Query, route};
+use shared::list::{self, Page, PageRequest};
+use shared::store::clients::{ClientFilter, WriteError};
+use shared::{ApiError, App};
+
+pub mod wire;
+
+use wire::ClientInput;
+
+/// How often a write without `If-Match` re-reads and retries after losing a race.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// Serves one request.
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    web::serve(request, |request| route(app, request)).await
+}
+
+async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
+    let segments = web::segments(&request);
+    let method = request.method().clone();
+    match segments
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["clients"] => match method {
+            Method::GET => list_clients(app, &request).await,
+            Method::POST => create_client(app, &request).await,
+            _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
+        },
+        ["clients", id] => match method {
+            Method::GET => get_client(app, id).await,
+            Method::PUT => update_client(app, &request, id, Mode::Replace).await,
+            Method::PATCH => update_client(app, &request, id, Mode::Patch).await,
+            Method::DELETE => delete_client(app, &request, id).await,
+            _ => Err(route::method_not_allowed(&[
+                Method::GET,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])),
+        },
+        _ => Err(route::no_route()),
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no client exists with this id".into())
+}
+
+async fn load(app: &App, id: &str) -> Result<Client, ApiError> {
+    if !is_valid_id(id) {
+        return Err(not_found());
+    }
+    app.store.get_client(id).await?.ok_or_else(not_found)
+}
+
+async fn create_client(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let input: ClientInput = web::parse_json(request)?;
+    let details = input.into_details(None, Utc::now().date_naive())?;
+    let client = Client::new(details, Timestamp::now());
+    app.store.create_client(&client).await?;
+    web::created(&client.location(), &client, client.version)
+}
+
+async fn get_client(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
+    let client = load(app, id).await?;
+    web::resource(StatusCode::OK, &client, client.version)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `PUT`: every editable field comes from the request.
+    Replace,
+    /// `PATCH`: fields absent from the request keep their value.
+    Patch,
+}
+
+async fn update_client(
+    app: &App,
+    request: &Request,
+    id: &str,
+    mode: Mode,
+) -> Result<Response<Body>, ApiError> {
+    let if_match = IfMatch::from_headers(request.headers());
+    let input: ClientInput = web::parse_json(request)?;
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = load(app, id).await?;
+        if_match.check(current.version)?;
+        let base = (mode == Mode::Patch).then_some(&current.details);
+        let details = input.clone().into_details(base, Utc::now().date_naive())?;
+        if details == current.details {
+            return web::resource(StatusCode::OK, &current, current.version);
+        }
+        let next = current.revise(details, Timestamp::now());
+        match app.store.replace_client(&current, &next).await {
+            Ok(()) => return web::resource(StatusCode::OK, &next, next.version),
+            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
+            Err(WriteError::Api(err)) => return Err(err),
+        }
+    }
+    Err(contended())
+}
+
+async fn delete_client(app: &App, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
+    let if_match = IfMatch::from_headers(request.headers());
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = load(app, id).await?;
+        if_match.check(current.version)?;
+        match app.store.delete_client(&current).await {
+            Ok(()) => return Ok(web::no_content()),
+            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
+            Err(WriteError::Api(err)) => return Err(err),
+        }
+    }
+    Err(contended())
+}
+
+fn contended() -> ApiError {
+    ApiError::Conflict("the client is being changed by other requests; retry".into())
+}
+
+/// Query parameters of `GET /clients`.
+const LIST_PARAMETERS: [&str; 5] = ["limit", "cursor", "email", "document_number", "name"];
+
+fn parse_filter(query: &Query) -> Result<ClientFilter, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut bounded = |name: &str, max: usize, normalize: fn(&str) -> String| {
+        query
+            .parse_with(name, |raw| {
+                if raw.chars().count() > max {
+                    Err(format!("must be at most {max} characters"))
+                } else {
+                    Ok(normalize(raw))
+                }
+            })
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten()
+    };
+    let filter = ClientFilter {
+        email: bounded("email", 254, str::to_lowercase),
+        document_number: bounded("document_number", 30, str::to_ascii_uppercase),
+        name: bounded("name", 100, str::to_lowercase),
+    };
+    if errors.is_empty() {
+        Ok(filter)
+    } else {
+        Err(errors)
+    }
+}
+
+async fn list_clients(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let query = Query::parse(request, &LIST_PARAMETERS)?;
+    let (page, filter) = match (PageRequest::from_query(&query), parse_filter(&query)) {
+        (Ok(page), Ok(filter)) => (page, filter),
+        (page, filter) => {
+            let mut errors: Vec<FieldError> = page.err().into_iter().collect();
+            errors.extend(filter.err().unwrap_or_default());
+            return Err(ApiError::Validation(errors));
+        }
+    };
+    let binding = list::binding(
+        "clients.list",
+        "anonymous",
+        &[
+            ("email", filter.email.as_deref()),
+            ("document_number", filter.document_number.as_deref()),
+            ("name", filter.name.as_deref()),
+        ],
+        page.limit,
+    );
+    let now = Utc::now().timestamp();
+    let start = page
+        .cursor
+        .as_deref()
+        .map(|cursor| app.cursors.decode(cursor, &binding, now))
+        .transpose()?;
+    let (items, next) = app.store.list_clients(&filter, page.limit, start).await?;
+    let next_cursor = next
+        .map(|key| app.cursors.encode(key, &binding, now))
+        .transpose()?;
+    web::json(StatusCode::OK, &Page { items, next_cursor })
+}

@@ -1,0 +1,159 @@
+//! The JSON a caller sends to create or change a client, and its conversion into
+//! validated [`ClientDetails`].
+//!
+//! One shape serves `POST`, `PUT` and `PATCH`. Each field distinguishes "absent" from
+//! `null`: for `PATCH`, absent keeps the current value and `null` clears an optional one;
+//! for `POST` and `PUT`, required fields must be present and absent optional ones are
+//! cleared.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use shared::domain::client::{ClientDetails, MonthlyIncome};
+use shared::domain::fields::{BirthDate, DocumentNumber, Email, PersonName, Phone};
+use shared::domain::money::DecimalInput;
+use shared::{ApiError, FieldError};
+
+/// `Some(None)` for an explicit `null`, `None` (via `default`) for an absent field.
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A client as a caller writes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClientInput {
+    #[serde(default, deserialize_with = "present")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub document_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub birth_date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub monthly_income: Option<Option<DecimalInput>>,
+}
+
+/// Collects every field's error before giving up, so the caller sees them all at once.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    /// Resolves a required field: the input's value if given, else `current`'s.
+    fn required<T>(
+        &mut self,
+        field: &str,
+        input: Option<Option<String>>,
+        current: Option<T>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match input {
+            Some(Some(raw)) => self.check(field, parse(&raw)),
+            Some(None) => self.fail(field, "must not be null"),
+            None => current.or_else(|| self.fail(field, "is required")),
+        }
+    }
+
+    /// Resolves an optional field: the input's value, `null` to clear, else `current`'s.
+    fn optional<R, T>(
+        &mut self,
+        field: &str,
+        input: Option<Option<R>>,
+        current: Option<T>,
+        parse: impl FnOnce(R) -> Result<T, String>,
+    ) -> Option<T> {
+        match input {
+            Some(Some(raw)) => self.check(field, parse(raw)),
+            Some(None) => None,
+            None => current,
+        }
+    }
+
+    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result
+            .map_err(|detail| self.0.push(FieldError::body(field, detail)))
+            .ok()
+    }
+
+    fn fail<T>(&mut self, field: &str, detail: &str) -> Option<T> {
+        self.0.push(FieldError::body(field, detail));
+        None
+    }
+}
+
+impl ClientInput {
+    /// Builds the details a write would store: from the input alone (`current` is
+    /// `None`, for `POST` and `PUT`) or merged over the current details (`PATCH`).
+    pub fn into_details(
+        self,
+        current: Option<&ClientDetails>,
+        today: NaiveDate,
+    ) -> Result<ClientDetails, ApiError> {
+        let mut errors = Errors::default();
+        let first_name = errors.required(
+            "first_name",
+            self.first_name,
+            current.map(|c| c.first_name.clone()),
+            PersonName::parse,
+        );
+        let last_name = errors.required(
+            "last_name",
+            self.last_name,
+            current.map(|c| c.last_name.clone()),
+            PersonName::parse,
+        );
+        let email = errors.required(
+            "email",
+            self.email,
+            current.map(|c| c.email.clone()),
+            Email::parse,
+        );
+        let document_number = errors.required(
+            "document_number",
+            self.document_number,
+            current.map(|c| c.document_number.clone()),
+            DocumentNumber::parse,
+        );
+        let phone = errors.optional(
+            "phone",
+            self.phone,
+            current.and_then(|c| c.phone.clone()),
+            |raw: String| Phone::parse(&raw),
+        );
+        let birth_date = errors.required(
+            "birth_date",
+            self.birth_date,
+            current.map(|c| c.birth_date),
+            |raw| BirthDate::parse(raw, today),
+        );
+        let monthly_income = errors.optional(
+            "monthly_income",
+            self.monthly_income,
+            current.and_then(|c| c.monthly_income),
+            |raw: DecimalInput| MonthlyIncome::parse(raw.0),
+        );
+        match (first_name, last_name, email, document_number, birth_date) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(document_number),
+                Some(birth_date),
+            ) if errors.0.is_empty() => Ok(ClientDetails {
+                first_name,
+                last_name,
+                email,
+                document_number,
+                phone,
+                birth_date,
+                monthly_income,
+            }),
+            _ => Err(ApiError::Validation(errors.0)),
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! What a function builds once per cold start and lends to every request.
+
+use crate::config::Config;
+use crate::cursor::CursorCodec;
+use crate::error::ApiError;
+use crate::store::{Store, dynamodb_client};
+
+/// The long-lived parts of a function: the store and the cursor codec.
+#[derive(Debug)]
+pub struct App {
+    pub store: Store,
+    pub cursors: CursorCodec,
+}
+
+impl App {
+    /// Builds the DynamoDB client and the codecs from the configuration. Makes no network
+    /// call, so a cold start stays short.
+    pub async fn from_config(config: &Config) -> Result<Self, ApiError> {
+        let client = dynamodb_client(config).await;
+        Self::new(Store::new(client, &config.table_name), config)
+    }
+
+    /// Assembles an app around an existing store (tests give each one its own table).
+    pub fn new(store: Store, config: &Config) -> Result<Self, ApiError> {
+        Ok(Self {
+            store,
+            cursors: CursorCodec::new(&config.cursor_secret)?,
+        })
+    }
+}

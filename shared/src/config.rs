@@ -1,0 +1,153 @@
+//! Typed configuration, read once per cold start from the environment.
+//!
+//! A function refuses to start when something it needs is missing or unsafe, so that a
+//! misconfigured deployment fails at init rather than on the first request.
+
+use std::env;
+
+/// The shortest secret accepted for signing tokens and cursors (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    #[error("environment variable {name} must be at least {min} bytes long")]
+    TooShort { name: &'static str, min: usize },
+}
+
+/// Settings shared by every function.
+#[derive(Clone)]
+pub struct Config {
+    /// The single DynamoDB table.
+    pub table_name: String,
+    /// Overrides the DynamoDB endpoint (DynamoDB Local); `None` in AWS.
+    pub dynamodb_endpoint: Option<String>,
+    /// Key material for signing pagination cursors.
+    pub cursor_secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("dynamodb_endpoint", &self.dynamodb_endpoint)
+            .field("cursor_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads `TABLE_NAME`, `CURSOR_SECRET` and the optional `AWS_ENDPOINT_URL_DYNAMODB`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process
+    /// environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table_name = required(&lookup, "TABLE_NAME")?;
+        let cursor_secret = secret(&lookup, "CURSOR_SECRET")?;
+        let dynamodb_endpoint = lookup("AWS_ENDPOINT_URL_DYNAMODB").filter(|v| !v.is_empty());
+        Ok(Self {
+            table_name,
+            dynamodb_endpoint,
+            cursor_secret,
+        })
+    }
+}
+
+fn required(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, ConfigError> {
+    lookup(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+/// Reads a signing secret and refuses one shorter than [`MIN_SECRET_BYTES`].
+pub fn secret(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Vec<u8>, ConfigError> {
+    let value = required(lookup, name)?;
+    if value.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::TooShort {
+            name,
+            min: MIN_SECRET_BYTES,
+        });
+    }
+    Ok(value.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn reads_a_complete_configuration() {
+        let config = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "lending"),
+            ("CURSOR_SECRET", SECRET),
+            ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"),
+        ]))
+        .unwrap();
+        assert_eq!(config.table_name, "lending");
+        assert_eq!(
+            config.dynamodb_endpoint.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+    }
+
+    #[test]
+    fn rejects_missing_or_weak_settings() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], ConfigError, &'a str);
+        let cases: [Case; 3] = [
+            (
+                &[("CURSOR_SECRET", SECRET)],
+                ConfigError::Missing("TABLE_NAME"),
+                "table is required",
+            ),
+            (
+                &[("TABLE_NAME", "t")],
+                ConfigError::Missing("CURSOR_SECRET"),
+                "secret is required",
+            ),
+            (
+                &[("TABLE_NAME", "t"), ("CURSOR_SECRET", "short")],
+                ConfigError::TooShort {
+                    name: "CURSOR_SECRET",
+                    min: 32,
+                },
+                "a short secret is refused",
+            ),
+        ];
+        for (pairs, expected, why) in cases {
+            assert_eq!(
+                Config::from_lookup(lookup(pairs)).unwrap_err(),
+                expected,
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_output_redacts_the_secret() {
+        let config =
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("CURSOR_SECRET", SECRET)])).unwrap();
+        assert!(!format!("{config:?}").contains(SECRET));
+    }
+}

@@ -1,0 +1,102 @@
+//! The client: a borrower of the lender, with validated personal data.
+//!
+//! [`ClientDetails`] holds the editable fields, valid by construction; [`Client`] adds the
+//! fields the server owns (id, timestamps, version). The same struct serializes to the API
+//! response and to the stored item, so the two cannot disagree on a field.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::fields::{DocumentNumber, Email, PersonName, Phone};
+use super::money::Currency;
+use super::time::{Timestamp, new_id};
+
+/// A monthly income in the lender's currency (MXN), never negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthlyIncome(Decimal);
+
+impl MonthlyIncome {
+    /// The largest income accepted; larger figures are almost certainly typing errors.
+    pub const MAX: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+    pub fn parse(amount: Decimal) -> Result<Self, String> {
+        Currency::mxn().check_scale(amount)?;
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err("must not be negative".into());
+        }
+        if amount > Self::MAX {
+            return Err(format!("must be at most {}", Self::MAX));
+        }
+        Ok(Self(Currency::mxn().round(amount)))
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl Serialize for MonthlyIncome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&Currency::mxn().format(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for MonthlyIncome {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let amount = super::money::decimal_from_string(deserializer)?;
+        Self::parse(amount).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The fields of a client that callers may set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientDetails {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub document_number: DocumentNumber,
+    pub phone: Option<Phone>,
+    pub birth_date: NaiveDate,
+    pub monthly_income: Option<MonthlyIncome>,
+}
+
+/// A stored client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    #[serde(flatten)]
+    pub details: ClientDetails,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+impl Client {
+    /// A new client, at version 1.
+    pub fn new(details: ClientDetails, now: Timestamp) -> Self {
+        Self {
+            id: new_id(),
+            details,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    /// The same client with new details and the next version.
+    pub fn revise(&self, details: ClientDetails, now: Timestamp) -> Self {
+        Self {
+            id: self.id.clone(),
+            details,
+            created_at: self.created_at,
+            updated_at: now,
+            version: self.version + 1,
+        }
+    }
+
+    /// The API path of this client.
+    pub fn location(&self) -> String {
+        format!("/clients/{}", self.id)
+    }
+}

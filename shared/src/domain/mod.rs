@@ -1,0 +1,8 @@
+//! Domain types: values that are valid by construction, and the entities built from them.
+
+pub mod client;
+pub mod fields;
+pub mod loan_status;
+pub mod money;
+pub mod schedule;
+pub mod time;

@@ -1,0 +1,102 @@
+//! Timestamps and identifiers chosen by the server.
+//!
+//! Timestamps are UTC with millisecond precision and always render with the same width
+//! (`2026-11-27T10:15:00.000Z`), so their text sorts in time order inside index keys.
+//! Identifiers are ULIDs: opaque to callers, unique, and sortable by creation time.
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant in UTC, truncated to milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    pub fn now() -> Self {
+        Self::from(Utc::now())
+    }
+
+    pub fn as_datetime(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// RFC 3339 text with milliseconds and `Z`, fixed width.
+    pub fn to_rfc3339(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(value: DateTime<Utc>) -> Self {
+        Self(value.trunc_subsecs(3))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|dt| Self::from(dt.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A new time-sortable identifier.
+pub fn new_id() -> String {
+    ulid::Ulid::generate().to_string()
+}
+
+/// Accepts only identifiers in the canonical form the server issues; anything else cannot
+/// name a resource.
+pub fn is_valid_id(candidate: &str) -> bool {
+    candidate.len() == ulid::ULID_LEN
+        && ulid::Ulid::from_string(candidate).is_ok_and(|id| id.to_string() == candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_render_fixed_width_utc() {
+        let ts = Timestamp::from(
+            DateTime::parse_from_rfc3339("2026-11-27T10:15:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        assert_eq!(ts.to_rfc3339(), "2026-11-27T10:15:00.000Z");
+        let round_trip: Timestamp =
+            serde_json::from_str(&serde_json::to_string(&ts).unwrap()).unwrap();
+        assert_eq!(round_trip, ts);
+    }
+
+    #[test]
+    fn only_canonical_ids_are_valid() {
+        let id = new_id();
+        assert!(is_valid_id(&id));
+        let invalid = [
+            (id.to_lowercase(), "lower case"),
+            (format!("{id}X"), "too long"),
+            (id[1..].to_owned(), "too short"),
+            ("../../etc/passwd".to_owned(), "a path"),
+            (String::new(), "empty"),
+        ];
+        for (candidate, why) in invalid {
+            assert!(!is_valid_id(&candidate), "{why} must be refused");
+        }
+    }
+
+    #[test]
+    fn ids_sort_by_creation_time() {
+        let first = new_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = new_id();
+        assert!(first < second);
+    }
+}

@@ -1,0 +1,299 @@
+//! The one error type of the API and its mapping to RFC 9457 Problem Details.
+//!
+//! Every failure a handler can meet ends up as an [`ApiError`]; [`ApiError::into_response`]
+//! is the only place that decides status codes, headers and bodies. Server-side failures
+//! (5xx) keep their cause chain for the logs and send the caller a generic detail only.
+
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+
+use http::{HeaderValue, Method, StatusCode, header};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// A boxed error kept as the cause of a server-side failure.
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Seconds a caller should wait before retrying after a `503`.
+pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 1;
+
+/// One invalid field of a request: a JSON Pointer into the body (or `#/query/<name>`)
+/// and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub pointer: String,
+    pub detail: String,
+}
+
+impl FieldError {
+    /// An error on a top-level body field, e.g. `FieldError::body("email", "...")`.
+    pub fn body(field: &str, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: format!("/{}", escape_pointer(field)),
+            detail: detail.into(),
+        }
+    }
+
+    /// An error on a query parameter, pointed at as `#/query/<name>`.
+    pub fn query(name: &str, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: format!("#/query/{}", escape_pointer(name)),
+            detail: detail.into(),
+        }
+    }
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Everything that can go wrong while serving a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<Method> },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("service unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}
+
+/// Base URI of the problem types this API documents.
+pub const PROBLEM_BASE: &str = "https://lending.example/problems/";
+
+impl ApiError {
+    /// A single-field validation failure.
+    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::body(field, detail)])
+    }
+
+    /// Wraps an unexpected failure as a 500.
+    pub fn internal(err: impl Into<BoxError>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem type slug (appended to [`PROBLEM_BASE`]) and title.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => ("bad-request", "Bad request"),
+            Self::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            Self::Forbidden => ("forbidden", "Forbidden"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            Self::Validation(_) => ("validation-error", "Validation failed"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            Self::Unavailable(_) => ("service-unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal-error", "Internal server error"),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::BadRequest(d) | Self::Unauthorized(d) | Self::NotFound(d) | Self::Conflict(d) => {
+                d.clone()
+            }
+            Self::Forbidden => "your role may not perform this operation".into(),
+            Self::MethodNotAllowed { allow } => {
+                let methods: Vec<&str> = allow.iter().map(Method::as_str).collect();
+                format!("this resource supports {}", methods.join(", "))
+            }
+            Self::PreconditionFailed => {
+                "the resource has changed since you read it; fetch it again and retry with its new ETag".into()
+            }
+            Self::PayloadTooLarge { limit } => {
+                format!("the request body exceeds {limit} bytes")
+            }
+            Self::UnsupportedMediaType => "the request body must be sent as application/json".into(),
+            Self::Validation(errors) => match errors.as_slice() {
+                [one] => format!("{} {}", one.pointer, one.detail),
+                many => format!("{} fields are invalid", many.len()),
+            },
+            Self::TooManyRequests { .. } => "too many attempts; retry later".into(),
+            Self::Unavailable(_) => "the service is temporarily unavailable; retry shortly".into(),
+            Self::Internal(_) => "an unexpected error occurred".into(),
+        }
+    }
+
+    /// Logs the failure (5xx with the full cause chain) and renders Problem Details.
+    pub fn into_response(self, instance: Option<&str>, request_id: Option<&str>) -> Response<Body> {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), error = %self, cause = %cause_chain(&self), "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), error = %self, "request rejected");
+        }
+        let (slug, title) = self.kind();
+        let errors = match &self {
+            Self::Validation(errors) => Some(errors.as_slice()),
+            _ => None,
+        };
+        let problem = Problem {
+            kind: format!("{PROBLEM_BASE}{slug}"),
+            title,
+            status: status.as_u16(),
+            detail: self.detail(),
+            instance,
+            request_id,
+            errors,
+        };
+        let body = serde_json::to_string(&problem).unwrap_or_else(|_| {
+            format!(
+                r#"{{"type":"about:blank","title":"{title}","status":{}}}"#,
+                status.as_u16()
+            )
+        });
+        let mut response = Response::new(Body::Text(body));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        match &self {
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::MethodNotAllowed { allow } => {
+                let methods: Vec<&str> = allow.iter().map(Method::as_str).collect();
+                if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::Unavailable(_) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECS),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Renders `err: cause: cause...` for the logs.
+pub fn cause_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let _ = write!(out, ": {cause}");
+        source = cause.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_json(response: &Response<Body>) -> serde_json::Value {
+        match response.body() {
+            Body::Text(text) => serde_json::from_str(text).unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::internal(std::io::Error::other("secret table arn:aws:dynamodb"));
+        let response = err.into_response(None, None);
+        let body = body_json(&response);
+        assert_eq!(response.status(), 500);
+        assert!(
+            !body.to_string().contains("arn:aws"),
+            "cause leaked: {body}"
+        );
+    }
+
+    #[test]
+    fn validation_errors_list_every_field() {
+        let err = ApiError::Validation(vec![
+            FieldError::body("email", "must be a valid email address"),
+            FieldError::query("limit", "must be between 1 and 100"),
+        ]);
+        let response = err.into_response(Some("/clients"), Some("req-1"));
+        let body = body_json(&response);
+        assert_eq!(response.status(), 422);
+        assert_eq!(body["errors"][0]["pointer"], "/email");
+        assert_eq!(body["errors"][1]["pointer"], "#/query/limit");
+        assert_eq!(body["request_id"], "req-1");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        assert_eq!(FieldError::body("a/b~c", "x").pointer, "/a~1b~0c");
+    }
+
+    #[test]
+    fn unavailable_carries_retry_after() {
+        let err = ApiError::Unavailable(std::io::Error::other("timeout").into());
+        let response = err.into_response(None, None);
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    }
+}

@@ -1,0 +1,126 @@
+//! Entity tags and `If-Match`: every single resource carries `ETag: "<version>"`, and a
+//! write that names a stale version gets `412` and changes nothing.
+
+use http::{HeaderMap, HeaderValue, header};
+
+use crate::error::ApiError;
+
+/// What the caller's `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No header: the write applies to whatever version is current (still atomically).
+    Absent,
+    /// `If-Match: *`: any current version.
+    Any,
+    /// One or more strong tags; weak tags (`W/"1"`) never match.
+    Versions(Vec<u64>),
+}
+
+impl IfMatch {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let values: Vec<&str> = headers
+            .get_all(header::IF_MATCH)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        if values.is_empty() {
+            return Self::Absent;
+        }
+        let mut versions = Vec::new();
+        for tag in values
+            .iter()
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+        {
+            if tag == "*" {
+                return Self::Any;
+            }
+            if let Some(version) = tag
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|t| t.parse::<u64>().ok())
+            {
+                versions.push(version);
+            }
+        }
+        Self::Versions(versions)
+    }
+
+    /// Whether a condition was given at all.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Self::Absent)
+    }
+
+    /// `412` unless the current version satisfies the header.
+    pub fn check(&self, current: u64) -> Result<(), ApiError> {
+        match self {
+            Self::Absent | Self::Any => Ok(()),
+            Self::Versions(versions) if versions.contains(&current) => Ok(()),
+            Self::Versions(_) => Err(ApiError::PreconditionFailed),
+        }
+    }
+}
+
+/// The `ETag` value for a version.
+pub fn etag(version: u64) -> HeaderValue {
+    // A quoted decimal number is always a valid header value.
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(values: &[&str]) -> IfMatch {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(header::IF_MATCH, HeaderValue::from_str(value).unwrap());
+        }
+        IfMatch::from_headers(&headers)
+    }
+
+    #[test]
+    fn reads_if_match_headers() {
+        let cases = [
+            (vec![], IfMatch::Absent, "no header"),
+            (vec!["*"], IfMatch::Any, "a wildcard"),
+            (vec!["\"3\""], IfMatch::Versions(vec![3]), "one tag"),
+            (
+                vec!["\"3\", \"4\""],
+                IfMatch::Versions(vec![3, 4]),
+                "a list",
+            ),
+            (
+                vec!["\"3\"", "\"5\""],
+                IfMatch::Versions(vec![3, 5]),
+                "repeated headers",
+            ),
+            (
+                vec!["W/\"3\""],
+                IfMatch::Versions(vec![]),
+                "a weak tag never matches",
+            ),
+            (
+                vec!["3"],
+                IfMatch::Versions(vec![]),
+                "an unquoted tag never matches",
+            ),
+        ];
+        for (values, expected, why) in cases {
+            assert_eq!(parse(&values), expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn stale_versions_fail_the_precondition() {
+        assert!(parse(&["\"3\""]).check(3).is_ok());
+        assert_eq!(parse(&["\"2\""]).check(3).unwrap_err().status(), 412);
+        assert_eq!(parse(&["W/\"3\""]).check(3).unwrap_err().status(), 412);
+        assert!(parse(&[]).check(3).is_ok());
+    }
+
+    #[test]
+    fn etags_are_quoted_versions() {
+        assert_eq!(etag(7), "\"7\"");
+    }
+}

@@ -1,0 +1,69 @@
+//! Query-string parameters: parsed once, each name at most once, unknown names refused,
+//! so a typo in a filter is an error rather than a silently wider result.
+
+use std::collections::HashMap;
+
+use lambda_http::{Request, RequestExt};
+
+use crate::error::{ApiError, FieldError};
+
+/// The query parameters of a request, checked against the names an operation accepts.
+#[derive(Debug, Default)]
+pub struct Query {
+    values: HashMap<String, String>,
+}
+
+impl Query {
+    /// Reads the query string (from the URI, or from API Gateway's parsed parameters) and
+    /// refuses repeated or unknown names with `400`.
+    pub fn parse(request: &Request, allowed: &[&str]) -> Result<Self, ApiError> {
+        let mut values = HashMap::new();
+        let mut pairs: Vec<(String, String)> = match request.uri().query() {
+            Some(raw) => form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if pairs.is_empty() {
+            let parsed = request.query_string_parameters();
+            for (name, _) in parsed.iter() {
+                for value in parsed.all(name).unwrap_or_default() {
+                    pairs.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+        for (name, value) in pairs {
+            if !allowed.contains(&name.as_str()) {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown query parameter {name:?}; this operation accepts: {}",
+                    allowed.join(", ")
+                )));
+            }
+            if values.insert(name.clone(), value).is_some() {
+                return Err(ApiError::BadRequest(format!(
+                    "query parameter {name:?} is given more than once"
+                )));
+            }
+        }
+        Ok(Self { values })
+    }
+
+    /// The value of `name`, with surrounding whitespace removed; `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Parses `name` with `parse`, turning its message into a `422` for `#/query/<name>`.
+    pub fn parse_with<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, FieldError> {
+        self.get(name)
+            .map(|raw| parse(raw).map_err(|detail| FieldError::query(name, detail)))
+            .transpose()
+    }
+}

@@ -1,0 +1,18 @@
+//! The domain crate every lending API function shares: configuration, the DynamoDB
+//! table and store, domain types, errors as Problem Details, and HTTP glue.
+
+pub mod app;
+pub mod config;
+pub mod cursor;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod list;
+pub mod store;
+pub mod table;
+pub mod telemetry;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{ApiError, FieldError};
+pub use store::Store;

@@ -1,0 +1,60 @@
+//! The one pagination contract of every list: `limit` (1–100, default 20) and `cursor` in,
+//! `{"items": [...], "next_cursor": ... | null}` out, newest first.
+
+use serde::Serialize;
+
+use crate::error::FieldError;
+use crate::http::Query;
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+
+/// What page the caller asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// Reads `limit` and `cursor`; a `limit` out of range is a `422` on `#/query/limit`.
+    pub fn from_query(query: &Query) -> Result<Self, FieldError> {
+        let limit = query
+            .parse_with("limit", |raw| {
+                raw.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_LIMIT}"))
+            })?
+            .unwrap_or(DEFAULT_LIMIT);
+        Ok(Self {
+            limit,
+            cursor: query.get("cursor").map(str::to_owned),
+        })
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The identity of a list query that a cursor is bound to: the operation, the caller,
+/// every filter (absent ones included) and the limit.
+pub fn binding(
+    operation: &str,
+    caller: &str,
+    filters: &[(&str, Option<&str>)],
+    limit: usize,
+) -> String {
+    let mut out = format!("{operation}\u{1f}{caller}\u{1f}limit={limit}");
+    for (name, value) in filters {
+        out.push('\u{1f}');
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value.unwrap_or("\u{0}"));
+    }
+    out
+}

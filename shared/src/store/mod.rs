@@ -1,0 +1,147 @@
+//! Access to the DynamoDB table: the client built once per cold start, the mapping of SDK
+//! failures to [`ApiError`], and one submodule per resource.
+//!
+//! Every SDK call goes through [`db_error`] on failure, which keeps the SDK error as the
+//! cause (for the logs) and decides between `503` (the database is unreachable, slow or
+//! throttling: retry later) and `500` (a bug).
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::config::Config;
+use crate::error::{ApiError, BoxError};
+
+pub mod clients;
+pub mod page;
+
+/// A DynamoDB item.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Time to open a connection before the attempt fails.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Time for one attempt of an operation, retries excluded.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Time for an operation with all its retries; well inside the function's timeout.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
+/// Attempts per operation under the standard retry mode (exponential backoff, jitter).
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Builds the DynamoDB client: explicit timeouts, standard retries, and the local
+/// endpoint when one is configured. Reads only the environment (no network) so that it
+/// costs nothing at cold start.
+pub async fn dynamodb_client(config: &Config) -> aws_sdk_dynamodb::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+    if let Some(endpoint) = &config.dynamodb_endpoint {
+        loader = loader.endpoint_url(endpoint);
+        if std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            loader = loader.region(aws_config::Region::from_static("us-east-1"));
+        }
+    }
+    aws_sdk_dynamodb::Client::new(&loader.load().await)
+}
+
+/// The table and the client that reaches it; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// A failed database call, with what the API was doing at the time.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct DbError {
+    context: &'static str,
+    #[source]
+    source: BoxError,
+}
+
+/// Error codes that mean "the database is overloaded or briefly unwell: try again".
+const RETRYABLE_CODES: [&str; 7] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+    "LimitExceededException",
+];
+
+/// Maps an SDK failure to `503` (unreachable, timed out, throttled) or `500`.
+pub fn db_error<E, R>(context: &'static str, err: SdkError<E, R>) -> ApiError
+where
+    E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let unavailable = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(service) => service
+            .err()
+            .code()
+            .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+        _ => false,
+    };
+    let failure = DbError {
+        context,
+        source: Box::new(err),
+    };
+    if unavailable {
+        ApiError::Unavailable(Box::new(failure))
+    } else {
+        ApiError::Internal(Box::new(failure))
+    }
+}
+
+/// Wraps a failure to convert an item to or from its stored form.
+pub fn item_error(context: &'static str, err: serde_dynamo::Error) -> ApiError {
+    ApiError::Internal(Box::new(DbError {
+        context,
+        source: Box::new(err),
+    }))
+}
+
+/// A string attribute value.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// A number attribute value.
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}

@@ -1,0 +1,152 @@
+//! The single DynamoDB table: key attributes, global secondary indexes and TTL, defined
+//! once here. The SAM template, the dev set-up and the tests all derive from (or are
+//! checked against) this module.
+//!
+//! | item | PK | SK | GSI1 (all of a kind, newest first) |
+//! |---|---|---|---|
+//! | client | `CLIENT#<id>` | `CLIENT` | `CLIENT` / `<created_at>#<id>` |
+//! | email guard | `EMAIL#<lower-cased email>` | `EMAIL` | |
+//! | document guard | `DOCUMENT#<number>` | `DOCUMENT` | |
+//!
+//! GSI2 (loans by status) and GSI3 (loan by id) serve the loan access patterns.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+use crate::error::ApiError;
+use crate::store::db_error;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+/// Items with this attribute (epoch seconds) are deleted by DynamoDB once it passes.
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+/// A global secondary index: its name, key attributes and what it projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: Option<&'static str>,
+    pub purpose: &'static str,
+}
+
+/// Every item of a kind (`CLIENT`, `LOAN`, `USER`), newest first.
+pub const GSI1: Index = Index {
+    name: "GSI1",
+    partition_key: "GSI1PK",
+    sort_key: Some("GSI1SK"),
+    purpose: "all items of a kind, newest first",
+};
+
+/// Loans of one status, newest first.
+pub const GSI2: Index = Index {
+    name: "GSI2",
+    partition_key: "GSI2PK",
+    sort_key: Some("GSI2SK"),
+    purpose: "loans by status, newest first",
+};
+
+/// A loan by its id alone.
+pub const GSI3: Index = Index {
+    name: "GSI3",
+    partition_key: "GSI3PK",
+    sort_key: None,
+    purpose: "a loan by id",
+};
+
+/// All indexes, in the order they are declared.
+pub const INDEXES: [Index; 3] = [GSI1, GSI2, GSI3];
+
+/// Every attribute that takes part in a key (all strings).
+pub fn key_attributes() -> Vec<&'static str> {
+    let mut names = vec![PK, SK];
+    for index in INDEXES {
+        names.push(index.partition_key);
+        names.extend(index.sort_key);
+    }
+    names
+}
+
+fn key_element(name: &str, key_type: KeyType) -> Result<KeySchemaElement, ApiError> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()
+        .map_err(ApiError::internal)
+}
+
+fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>, ApiError> {
+    let mut schema = vec![key_element(partition, KeyType::Hash)?];
+    if let Some(sort) = sort {
+        schema.push(key_element(sort, KeyType::Range)?);
+    }
+    Ok(schema)
+}
+
+/// Creates the table with its indexes (on-demand billing) and enables TTL.
+pub async fn create_table(client: &Client, table_name: &str) -> Result<(), ApiError> {
+    let mut request = client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_key_schema(Some(key_schema(PK, Some(SK))?));
+    for name in key_attributes() {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(ApiError::internal)?,
+        );
+    }
+    for index in INDEXES {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index.name)
+                .set_key_schema(Some(key_schema(index.partition_key, index.sort_key)?))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .map_err(ApiError::internal)?,
+        );
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| db_error("create table", e))?;
+    client
+        .update_time_to_live()
+        .table_name(table_name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(TTL_ATTRIBUTE)
+                .build()
+                .map_err(ApiError::internal)?,
+        )
+        .send()
+        .await
+        .map_err(|e| db_error("enable time to live", e))?;
+    Ok(())
+}
+
+/// Creates the table unless it exists already; returns whether it was created.
+pub async fn ensure_table(client: &Client, table_name: &str) -> Result<bool, ApiError> {
+    match client.describe_table().table_name(table_name).send().await {
+        Ok(_) => Ok(false),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            create_table(client, table_name).await.map(|()| true)
+        }
+        Err(err) => Err(db_error("describe table", err)),
+    }
+}

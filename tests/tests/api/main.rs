@@ -1,0 +1,6 @@
+//! Handler tests of the lending API against DynamoDB Local, one table per test.
+
+mod clients;
+mod clients_concurrency;
+mod clients_list;
+mod template;
