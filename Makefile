@@ -90,6 +90,7 @@ dev: tools
 	"$(DDB)" start $(DEV_DDB_PORT)
 	set -a; source "$(LOCAL)/dev.env"; set +a
 	cargo run -q -p infra --bin lending-admin -- create-table
+	cargo run -q -p infra --bin lending-admin -- create-admin --reset
 	echo "dev: serving the API on http://$(DEV_API_ADDRESS):$(DEV_API_PORT) (env: $(LOCAL)/dev.env); Ctrl-C stops everything"
 	"$(VENV)/bin/cargo-lambda" lambda watch --disable-cors -A $(DEV_API_ADDRESS) -P $(DEV_API_PORT) --env-file "$(LOCAL)/dev.env"
 

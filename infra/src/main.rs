@@ -1,19 +1,27 @@
 //! `lending-admin`: operator commands for a lending API table.
 //!
 //! - `create-table`: creates the table with its indexes and TTL (no-op when it exists).
+//! - `create-admin [--reset]`: creates the first admin. The username comes from
+//!   `ADMIN_USERNAME` (default `admin`), the password from `ADMIN_PASSWORD` or, when that
+//!   is unset, is generated and printed once. With `--reset`, an existing admin of that
+//!   name is replaced (for local development, where the printed password is the only
+//!   copy).
 //!
 //! It reads the same environment as the functions (`TABLE_NAME`, `CURSOR_SECRET`,
-//! `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
+//! `TOKEN_SECRET`, `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
 
 use std::process::ExitCode;
 
-use shared::{Config, store::dynamodb_client, table};
+use shared::auth::{Role, password};
+use shared::domain::time::Timestamp;
+use shared::domain::user::{User, Username};
+use shared::{ApiError, Config, Store, store::dynamodb_client, table};
 
-const USAGE: &str = "usage: lending-admin create-table";
+const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -22,13 +30,21 @@ async fn main() -> ExitCode {
         }
     };
     let client = dynamodb_client(&config).await;
-    let outcome = match command.as_str() {
-        "create-table" => table::ensure_table(&client, &config.table_name)
+    let outcome = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["create-table"] => table::ensure_table(&client, &config.table_name)
             .await
             .map(|created| {
                 let verb = if created { "created" } else { "already exists" };
                 println!("table {}: {verb}", config.table_name);
             }),
+        ["create-admin", rest @ ..] if rest.iter().all(|a| *a == "--reset") => {
+            create_admin(&Store::new(client, &config.table_name), !rest.is_empty()).await
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -41,4 +57,42 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
+    let name = std::env::var("ADMIN_USERNAME").unwrap_or_else(|_| "admin".into());
+    let username =
+        Username::parse(&name).map_err(|e| ApiError::BadRequest(format!("ADMIN_USERNAME {e}")))?;
+    let secret = match std::env::var("ADMIN_PASSWORD") {
+        Ok(given) => {
+            password::check_strength(&given)
+                .map_err(|e| ApiError::BadRequest(format!("ADMIN_PASSWORD {e}")))?;
+            given
+        }
+        Err(_) => password::generate()?,
+    };
+    if store.get_user(username.as_str()).await?.is_some() {
+        if !reset {
+            println!(
+                "admin {}: already exists (use --reset to replace it)",
+                username.as_str()
+            );
+            return Ok(());
+        }
+        store.delete_user(username.as_str()).await?;
+    }
+    let user = User {
+        username,
+        role: Role::Admin,
+        client_id: None,
+        created_at: Timestamp::now(),
+        version: 1,
+    };
+    store
+        .create_user(&user, &password::hash(secret.clone()).await?)
+        .await?;
+    println!("admin created; log in with POST /auth/login");
+    println!("username: {}", user.username.as_str());
+    println!("password: {secret}");
+    Ok(())
 }

@@ -1,15 +1,17 @@
 //! What a function builds once per cold start and lends to every request.
 
+use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::cursor::CursorCodec;
 use crate::error::ApiError;
 use crate::store::{Store, dynamodb_client};
 
-/// The long-lived parts of a function: the store and the cursor codec.
+/// The long-lived parts of a function: the store, the cursor codec and the token keys.
 #[derive(Debug)]
 pub struct App {
     pub store: Store,
     pub cursors: CursorCodec,
+    pub tokens: TokenKeys,
 }
 
 impl App {
@@ -25,6 +27,7 @@ impl App {
         Ok(Self {
             store,
             cursors: CursorCodec::new(&config.cursor_secret)?,
+            tokens: TokenKeys::new(&config.token_secret),
         })
     }
 }

@@ -26,6 +26,8 @@ pub struct Config {
     pub dynamodb_endpoint: Option<String>,
     /// Key material for signing pagination cursors.
     pub cursor_secret: Vec<u8>,
+    /// Key for signing and verifying access tokens (HS256).
+    pub token_secret: Vec<u8>,
 }
 
 impl std::fmt::Debug for Config {
@@ -34,12 +36,14 @@ impl std::fmt::Debug for Config {
             .field("table_name", &self.table_name)
             .field("dynamodb_endpoint", &self.dynamodb_endpoint)
             .field("cursor_secret", &"<redacted>")
+            .field("token_secret", &"<redacted>")
             .finish()
     }
 }
 
 impl Config {
-    /// Reads `TABLE_NAME`, `CURSOR_SECRET` and the optional `AWS_ENDPOINT_URL_DYNAMODB`.
+    /// Reads `TABLE_NAME`, `CURSOR_SECRET`, `TOKEN_SECRET` and the optional
+    /// `AWS_ENDPOINT_URL_DYNAMODB`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| env::var(name).ok())
     }
@@ -49,11 +53,13 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let table_name = required(&lookup, "TABLE_NAME")?;
         let cursor_secret = secret(&lookup, "CURSOR_SECRET")?;
+        let token_secret = secret(&lookup, "TOKEN_SECRET")?;
         let dynamodb_endpoint = lookup("AWS_ENDPOINT_URL_DYNAMODB").filter(|v| !v.is_empty());
         Ok(Self {
             table_name,
             dynamodb_endpoint,
             cursor_secret,
+            token_secret,
         })
     }
 }
@@ -102,6 +108,7 @@ mod tests {
         let config = Config::from_lookup(lookup(&[
             ("TABLE_NAME", "lending"),
             ("CURSOR_SECRET", SECRET),
+            ("TOKEN_SECRET", SECRET),
             ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"),
         ]))
         .unwrap();
@@ -115,7 +122,7 @@ mod tests {
     #[test]
     fn rejects_missing_or_weak_settings() {
         type Case<'a> = (&'a [(&'a str, &'a str)], ConfigError, &'a str);
-        let cases: [Case; 3] = [
+        let cases: [Case; 5] = [
             (
                 &[("CURSOR_SECRET", SECRET)],
                 ConfigError::Missing("TABLE_NAME"),
@@ -134,6 +141,23 @@ mod tests {
                 },
                 "a short secret is refused",
             ),
+            (
+                &[("TABLE_NAME", "t"), ("CURSOR_SECRET", SECRET)],
+                ConfigError::Missing("TOKEN_SECRET"),
+                "the token secret is required",
+            ),
+            (
+                &[
+                    ("TABLE_NAME", "t"),
+                    ("CURSOR_SECRET", SECRET),
+                    ("TOKEN_SECRET", "31-bytes-is-one-byte-too-short!"),
+                ],
+                ConfigError::TooShort {
+                    name: "TOKEN_SECRET",
+                    min: 32,
+                },
+                "a token secret under 32 bytes is refused",
+            ),
         ];
         for (pairs, expected, why) in cases {
             assert_eq!(
@@ -146,8 +170,12 @@ mod tests {
 
     #[test]
     fn debug_output_redacts_the_secret() {
-        let config =
-            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("CURSOR_SECRET", SECRET)])).unwrap();
+        let config = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("CURSOR_SECRET", SECRET),
+            ("TOKEN_SECRET", SECRET),
+        ]))
+        .unwrap();
         assert!(!format!("{config:?}").contains(SECRET));
     }
 }

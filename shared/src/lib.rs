@@ -2,6 +2,7 @@
 //! table and store, domain types, errors as Problem Details, and HTTP glue.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod cursor;
 pub mod domain;

@@ -1,9 +1,11 @@
 //! The one pagination contract of every list: `limit` (1–100, default 20) and `cursor` in,
 //! `{"items": [...], "next_cursor": ... | null}` out, newest first.
 
+use chrono::Utc;
 use serde::Serialize;
 
-use crate::error::FieldError;
+use crate::cursor::{CursorCodec, ResumeKey};
+use crate::error::{ApiError, FieldError};
 use crate::http::Query;
 
 pub const DEFAULT_LIMIT: usize = 20;
@@ -57,4 +59,31 @@ pub fn binding(
         out.push_str(value.unwrap_or("\u{0}"));
     }
     out
+}
+
+impl PageRequest {
+    /// Opens the request's cursor, if any, for the list identified by `binding`.
+    pub fn resume(
+        &self,
+        cursors: &CursorCodec,
+        binding: &str,
+    ) -> Result<Option<ResumeKey>, ApiError> {
+        self.cursor
+            .as_deref()
+            .map(|cursor| cursors.decode(cursor, binding, Utc::now().timestamp()))
+            .transpose()
+    }
+}
+
+/// Seals a page's resume key into the `next_cursor` of its response.
+pub fn page<T>(
+    items: Vec<T>,
+    next: Option<ResumeKey>,
+    cursors: &CursorCodec,
+    binding: &str,
+) -> Result<Page<T>, ApiError> {
+    let next_cursor = next
+        .map(|key| cursors.encode(key, binding, Utc::now().timestamp()))
+        .transpose()?;
+    Ok(Page { items, next_cursor })
 }

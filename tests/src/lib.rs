@@ -11,12 +11,15 @@ use aws_sdk_dynamodb::config::Credentials;
 use http::{HeaderMap, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
+use shared::auth::{Caller, Role, TokenKeys};
 use shared::{App, Config, Store};
 
 pub mod factories;
 
 /// The secret every test app signs cursors with.
 pub const TEST_CURSOR_SECRET: &str = "test-cursor-secret-0123456789abcdef";
+/// The secret every test app signs tokens with.
+pub const TEST_TOKEN_SECRET: &str = "test-token-secret-0123456789abcdefgh";
 
 /// Which function's handler a request goes to.
 pub type Handler =
@@ -38,6 +41,7 @@ pub fn test_config(table: &str) -> Config {
     Config::from_lookup(move |name| match name {
         "TABLE_NAME" => Some(table.clone()),
         "CURSOR_SECRET" => Some(TEST_CURSOR_SECRET.into()),
+        "TOKEN_SECRET" => Some(TEST_TOKEN_SECRET.into()),
         "AWS_ENDPOINT_URL_DYNAMODB" => Some(endpoint()),
         _ => None,
     })
@@ -77,6 +81,38 @@ impl TestApp {
 
     pub fn store(&self) -> &Store {
         &self.app.store
+    }
+
+    /// A valid token for `caller`, signed with the app's key.
+    pub fn token_for(&self, caller: &Caller) -> String {
+        self.app
+            .tokens
+            .issue(caller, TokenKeys::now())
+            .expect("token issues")
+            .access_token
+    }
+
+    /// A valid admin token.
+    pub fn admin_token(&self) -> String {
+        self.token_for(&Caller {
+            username: "test-admin".into(),
+            role: Role::Admin,
+            client_id: None,
+        })
+    }
+
+    /// A valid token of a customer bound to `client_id`.
+    pub fn customer_token(&self, client_id: &str) -> String {
+        self.token_for(&Caller {
+            username: format!("customer-{}", client_id.to_lowercase()),
+            role: Role::User,
+            client_id: Some(client_id.to_owned()),
+        })
+    }
+
+    /// Calls `handler` as an admin.
+    pub async fn as_admin(&self, handler: Handler, request: TestRequest) -> TestResponse {
+        call(&self.app, handler, request.bearer(&self.admin_token())).await
     }
 
     /// Every item in the table, for asserting that nothing changed (tests only; the API
@@ -125,6 +161,11 @@ impl TestRequest {
     pub fn raw_body(mut self, body: impl Into<String>) -> Self {
         self.body = Body::Text(body.into());
         self
+    }
+
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -204,10 +245,102 @@ pub async fn call(app: &App, handler: Handler, request: TestRequest) -> TestResp
     }
 }
 
+/// The auth function's handler.
+pub fn auth_handler<'a>(
+    app: &'a App,
+    request: Request,
+) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
+    Box::pin(auth::handle(app, request))
+}
+
 /// The clients function's handler.
 pub fn clients_handler<'a>(
     app: &'a App,
     request: Request,
 ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
     Box::pin(clients::handle(app, request))
+}
+
+/// Creates a user through `POST /users` as an admin; panics unless it is created.
+pub async fn create_user(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    role: &str,
+    client_id: Option<&str>,
+) -> Value {
+    let body = serde_json::json!({"username": username, "password": password, "role": role, "client_id": client_id});
+    let response = app
+        .as_admin(auth_handler, request(Method::POST, "/users").json(&body))
+        .await;
+    assert_eq!(response.status, 201, "create user: {}", response.body);
+    response.body
+}
+
+/// Logs in and returns the response.
+pub async fn login(app: &TestApp, username: &str, password: &str) -> TestResponse {
+    let body = serde_json::json!({"username": username, "password": password});
+    call(
+        &app.app,
+        auth_handler,
+        request(Method::POST, "/auth/login").json(&body),
+    )
+    .await
+}
+
+/// Creates a client as an admin and returns its body.
+pub async fn create_client(app: &TestApp) -> Value {
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&factories::client_body()),
+        )
+        .await;
+    assert_eq!(response.status, 201, "create client: {}", response.body);
+    response.body
+}
+
+/// Captures this thread's log output (JSON, as the functions write it) for assertions.
+/// Tests run on a current-thread runtime, so every handler log lands here.
+pub struct LogCapture {
+    buffer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+#[derive(Clone)]
+struct SharedWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    pub fn start() -> Self {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = SharedWriter(buffer.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || writer.clone())
+            .finish();
+        Self {
+            buffer,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.buffer
+            .lock()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    }
 }

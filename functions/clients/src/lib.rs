@@ -2,16 +2,18 @@
 //!
 //! Handlers parse, call the store, and respond; validation lives in [`wire`] and the
 //! domain types, persistence in `shared::store::clients`, and error rendering in
-//! `shared::error`.
+//! `shared::error`. Every route needs a token. Admins may do everything; a customer may
+//! only read its own client, and another client is `404` to it, as if it did not exist.
 
 use chrono::Utc;
 use http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
+use shared::auth::Caller;
 use shared::domain::client::Client;
 use shared::domain::time::{Timestamp, is_valid_id};
 use shared::error::FieldError;
 use shared::http::{self as web, IfMatch, Query, route};
-use shared::list::{self, Page, PageRequest};
+use shared::list::{self, PageRequest};
 use shared::store::clients::{ClientFilter, WriteError};
 use shared::{ApiError, App};
 
@@ -28,24 +30,21 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
 }
 
 async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
+    let caller = app.tokens.authenticate(&request)?;
     let segments = web::segments(&request);
+    let path: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = request.method().clone();
-    match segments
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    match path.as_slice() {
         ["clients"] => match method {
-            Method::GET => list_clients(app, &request).await,
-            Method::POST => create_client(app, &request).await,
+            Method::GET => list_clients(app, &caller, &request).await,
+            Method::POST => create_client(app, &caller, &request).await,
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },
         ["clients", id] => match method {
-            Method::GET => get_client(app, id).await,
-            Method::PUT => update_client(app, &request, id, Mode::Replace).await,
-            Method::PATCH => update_client(app, &request, id, Mode::Patch).await,
-            Method::DELETE => delete_client(app, &request, id).await,
+            Method::GET => get_client(app, &caller, id).await,
+            Method::PUT => update_client(app, &caller, &request, id, Mode::Replace).await,
+            Method::PATCH => update_client(app, &caller, &request, id, Mode::Patch).await,
+            Method::DELETE => delete_client(app, &caller, &request, id).await,
             _ => Err(route::method_not_allowed(&[
                 Method::GET,
                 Method::PUT,
@@ -68,7 +67,12 @@ async fn load(app: &App, id: &str) -> Result<Client, ApiError> {
     app.store.get_client(id).await?.ok_or_else(not_found)
 }
 
-async fn create_client(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn create_client(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
     let input: ClientInput = web::parse_json(request)?;
     let details = input.into_details(None, Utc::now().date_naive())?;
     let client = Client::new(details, Timestamp::now());
@@ -76,7 +80,10 @@ async fn create_client(app: &App, request: &Request) -> Result<Response<Body>, A
     web::created(&client.location(), &client, client.version)
 }
 
-async fn get_client(app: &App, id: &str) -> Result<Response<Body>, ApiError> {
+async fn get_client(app: &App, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {
+    if !caller.can_see_client(id) {
+        return Err(not_found());
+    }
     let client = load(app, id).await?;
     web::resource(StatusCode::OK, &client, client.version)
 }
@@ -91,10 +98,12 @@ enum Mode {
 
 async fn update_client(
     app: &App,
+    caller: &Caller,
     request: &Request,
     id: &str,
     mode: Mode,
 ) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
     let if_match = IfMatch::from_headers(request.headers());
     let input: ClientInput = web::parse_json(request)?;
     for _ in 0..WRITE_ATTEMPTS {
@@ -116,7 +125,13 @@ async fn update_client(
     Err(contended())
 }
 
-async fn delete_client(app: &App, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
+async fn delete_client(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
     let if_match = IfMatch::from_headers(request.headers());
     for _ in 0..WRITE_ATTEMPTS {
         let current = load(app, id).await?;
@@ -165,7 +180,12 @@ fn parse_filter(query: &Query) -> Result<ClientFilter, Vec<FieldError>> {
     }
 }
 
-async fn list_clients(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn list_clients(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
     let query = Query::parse(request, &LIST_PARAMETERS)?;
     let (page, filter) = match (PageRequest::from_query(&query), parse_filter(&query)) {
         (Ok(page), Ok(filter)) => (page, filter),
@@ -177,7 +197,7 @@ async fn list_clients(app: &App, request: &Request) -> Result<Response<Body>, Ap
     };
     let binding = list::binding(
         "clients.list",
-        "anonymous",
+        &caller.username,
         &[
             ("email", filter.email.as_deref()),
             ("document_number", filter.document_number.as_deref()),
@@ -185,15 +205,10 @@ async fn list_clients(app: &App, request: &Request) -> Result<Response<Body>, Ap
         ],
         page.limit,
     );
-    let now = Utc::now().timestamp();
-    let start = page
-        .cursor
-        .as_deref()
-        .map(|cursor| app.cursors.decode(cursor, &binding, now))
-        .transpose()?;
+    let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_clients(&filter, page.limit, start).await?;
-    let next_cursor = next
-        .map(|key| app.cursors.encode(key, &binding, now))
-        .transpose()?;
-    web::json(StatusCode::OK, &Page { items, next_cursor })
+    web::json(
+        StatusCode::OK,
+        &list::page(items, next, &app.cursors, &binding)?,
+    )
 }

@@ -6,3 +6,4 @@ pub mod loan_status;
 pub mod money;
 pub mod schedule;
 pub mod time;
+pub mod user;

@@ -224,18 +224,8 @@ impl Store {
 
     /// Reads a client (strongly consistent).
     pub async fn get_client(&self, id: &str) -> Result<Option<Client>, ApiError> {
-        let output = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(PK, s(client_pk(id)))
-            .key(SK, s("CLIENT"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("get client", e))?;
-        output
-            .item
+        self.get_item(client_pk(id), "CLIENT", "get client")
+            .await?
             .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
             .transpose()
     }
@@ -337,18 +327,9 @@ impl Store {
 
     /// The client id a guard item points at.
     async fn guard_owner(&self, pk: String, sk: &str) -> Result<Option<String>, ApiError> {
-        let output = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(PK, s(pk))
-            .key(SK, s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("get guard", e))?;
-        Ok(output
-            .item
+        Ok(self
+            .get_item(pk, sk, "get guard")
+            .await?
             .and_then(|item| item.get("client_id").and_then(|v| v.as_s().ok()).cloned()))
     }
 

@@ -19,7 +19,9 @@ use crate::config::Config;
 use crate::error::{ApiError, BoxError};
 
 pub mod clients;
+pub mod logins;
 pub mod page;
+pub mod users;
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -78,6 +80,26 @@ impl Store {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// Reads one item by its key, strongly consistent.
+    pub async fn get_item(
+        &self,
+        pk: String,
+        sk: &str,
+        context: &'static str,
+    ) -> Result<Option<Item>, ApiError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(crate::table::PK, s(pk))
+            .key(crate::table::SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| db_error(context, e))?;
+        Ok(output.item)
     }
 }
 

@@ -6,8 +6,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 async fn create(app: &TestApp, body: &Value) -> TestResponse {
-    call(
-        &app.app,
+    app.as_admin(
         clients_handler,
         request(Method::POST, "/clients").json(body),
     )
@@ -159,7 +158,7 @@ async fn create_client_rejects_malformed_bodies() {
         ),
     ];
     for (req, status, why) in cases {
-        let response = call(&app.app, clients_handler, req).await;
+        let response = app.as_admin(clients_handler, req).await;
         assert_eq!(response.status, status, "{why}: {}", response.body);
         response.assert_problem(status);
     }
@@ -198,12 +197,9 @@ async fn get_client_returns_200_with_etag() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, &path(&client)),
-    )
-    .await;
+    let response = app
+        .as_admin(clients_handler, request(Method::GET, &path(&client)))
+        .await;
 
     assert_eq!(response.status, 200);
     assert_eq!(response.body, client);
@@ -218,12 +214,12 @@ async fn get_client_returns_404_for_missing_or_malformed_ids() {
         "not-an-id".into(),
         "..%2F..%2Fetc".into(),
     ] {
-        let response = call(
-            &app.app,
-            clients_handler,
-            request(Method::GET, &format!("/clients/{id}")),
-        )
-        .await;
+        let response = app
+            .as_admin(
+                clients_handler,
+                request(Method::GET, &format!("/clients/{id}")),
+            )
+            .await;
         response.assert_problem(404);
     }
 }
@@ -254,7 +250,7 @@ async fn unknown_paths_are_404_and_wrong_methods_are_405_with_allow() {
         ),
     ];
     for (method, uri, status, allow) in cases {
-        let response = call(&app.app, clients_handler, request(method, &uri)).await;
+        let response = app.as_admin(clients_handler, request(method, &uri)).await;
         response.assert_problem(status);
         assert_eq!(response.header("allow"), allow, "{uri}");
     }
@@ -263,19 +259,19 @@ async fn unknown_paths_are_404_and_wrong_methods_are_405_with_allow() {
 #[tokio::test]
 async fn request_ids_are_echoed_or_generated() {
     let app = TestApp::spawn().await;
-    let echoed = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, "/clients").header("x-request-id", "abc-123"),
-    )
-    .await;
+    let echoed = app
+        .as_admin(
+            clients_handler,
+            request(Method::GET, "/clients").header("x-request-id", "abc-123"),
+        )
+        .await;
     assert_eq!(echoed.header("x-request-id"), Some("abc-123"));
-    let hostile = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, "/clients").header("x-request-id", "a b\"<script>"),
-    )
-    .await;
+    let hostile = app
+        .as_admin(
+            clients_handler,
+            request(Method::GET, "/clients").header("x-request-id", "a b\"<script>"),
+        )
+        .await;
     assert_ne!(hostile.header("x-request-id"), Some("a b\"<script>"));
     assert!(
         hostile
@@ -291,14 +287,14 @@ async fn put_client_replaces_every_field_and_bumps_the_version() {
     let mut replacement = client_body();
     replacement.as_object_mut().unwrap().remove("phone");
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::PUT, &path(&client))
-            .json(&replacement)
-            .header("if-match", "\"1\""),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::PUT, &path(&client))
+                .json(&replacement)
+                .header("if-match", "\"1\""),
+        )
+        .await;
 
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(response.body["version"], 2);
@@ -315,12 +311,12 @@ async fn put_client_replaces_every_field_and_bumps_the_version() {
 async fn put_client_returns_422_when_a_required_field_is_missing() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::PUT, &path(&client)).json(&json!({"first_name": "Ana"})),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::PUT, &path(&client)).json(&json!({"first_name": "Ana"})),
+        )
+        .await;
     response.assert_problem(422);
     assert_eq!(response.error_pointers().len(), 4);
 }
@@ -330,13 +326,13 @@ async fn patch_client_changes_only_the_given_fields_and_null_clears_optional_one
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::PATCH, &path(&client))
-            .json(&json!({"last_name": " Pérez ", "phone": null})),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::PATCH, &path(&client))
+                .json(&json!({"last_name": " Pérez ", "phone": null})),
+        )
+        .await;
 
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(response.body["last_name"], "Pérez");
@@ -353,14 +349,14 @@ async fn patch_client_with_a_stale_if_match_returns_412_and_changes_nothing() {
     let before = app.all_items().await;
 
     for tag in ["\"7\"", "W/\"1\"", "garbage"] {
-        let response = call(
-            &app.app,
-            clients_handler,
-            request(Method::PATCH, &path(&client))
-                .json(&json!({"first_name": "Changed"}))
-                .header("if-match", tag),
-        )
-        .await;
+        let response = app
+            .as_admin(
+                clients_handler,
+                request(Method::PATCH, &path(&client))
+                    .json(&json!({"first_name": "Changed"}))
+                    .header("if-match", tag),
+            )
+            .await;
         response.assert_problem(412);
     }
     assert_eq!(app.all_items().await, before);
@@ -372,13 +368,14 @@ async fn patch_client_moves_the_email_guard_so_the_old_email_is_free_again() {
     let client = created_client(&app).await;
     let old_email = client["email"].as_str().unwrap().to_owned();
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::PATCH, &path(&client))
-            .json(&json!({"email": "new.address@example.com", "document_number": "NEWDOC12345"})),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::PATCH, &path(&client)).json(
+                &json!({"email": "new.address@example.com", "document_number": "NEWDOC12345"}),
+            ),
+        )
+        .await;
     assert_eq!(response.status, 200, "{}", response.body);
 
     let mut reuse = client_body();
@@ -405,12 +402,12 @@ async fn patch_client_to_a_taken_email_returns_409_and_changes_nothing() {
     let second = created_client(&app).await;
     let before = app.all_items().await;
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::PATCH, &path(&second)).json(&json!({"email": first["email"]})),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::PATCH, &path(&second)).json(&json!({"email": first["email"]})),
+        )
+        .await;
 
     response.assert_problem(409);
     assert_eq!(app.all_items().await, before);
@@ -421,15 +418,14 @@ async fn update_of_a_missing_client_returns_404() {
     let app = TestApp::spawn().await;
     let uri = format!("/clients/{}", ulid::Ulid::generate());
     for method in [Method::PUT, Method::PATCH] {
-        let response = call(
-            &app.app,
-            clients_handler,
-            request(method, &uri).json(&client_body()),
-        )
-        .await;
+        let response = app
+            .as_admin(clients_handler, request(method, &uri).json(&client_body()))
+            .await;
         response.assert_problem(404);
     }
-    let response = call(&app.app, clients_handler, request(Method::DELETE, &uri)).await;
+    let response = app
+        .as_admin(clients_handler, request(Method::DELETE, &uri))
+        .await;
     response.assert_problem(404);
 }
 
@@ -438,37 +434,33 @@ async fn delete_client_returns_204_and_frees_its_email_and_document() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::DELETE, &path(&client)).header("if-match", "\"1\""),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::DELETE, &path(&client)).header("if-match", "\"1\""),
+        )
+        .await;
 
     assert_eq!(response.status, 204);
     assert!(
         app.all_items().await.is_empty(),
         "client and guards are gone"
     );
-    call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, &path(&client)),
-    )
-    .await
-    .assert_problem(404);
+    app.as_admin(clients_handler, request(Method::GET, &path(&client)))
+        .await
+        .assert_problem(404);
 }
 
 #[tokio::test]
 async fn delete_client_with_a_stale_if_match_returns_412() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::DELETE, &path(&client)).header("if-match", "\"2\""),
-    )
-    .await;
+    let response = app
+        .as_admin(
+            clients_handler,
+            request(Method::DELETE, &path(&client)).header("if-match", "\"2\""),
+        )
+        .await;
     response.assert_problem(412);
     assert_eq!(app.all_items().await.len(), 3);
 }

@@ -18,8 +18,7 @@ async fn twenty_parallel_creates_with_one_email_give_one_201_and_nineteen_409() 
         .collect();
 
     let responses = join_all(bodies.iter().map(|body| {
-        call(
-            &app.app,
+        app.as_admin(
             clients_handler,
             request(Method::POST, "/clients").json(body),
         )
@@ -45,25 +44,23 @@ async fn twenty_parallel_creates_with_one_email_give_one_201_and_nineteen_409() 
 #[tokio::test]
 async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
     let app = TestApp::spawn().await;
-    let client = call(
-        &app.app,
-        clients_handler,
-        request(Method::POST, "/clients").json(&client_body()),
-    )
-    .await
-    .body;
+    let client = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await
+        .body;
     let uri = format!("/clients/{}", client["id"].as_str().unwrap());
 
     let (a, b) = tokio::join!(
-        call(
-            &app.app,
+        app.as_admin(
             clients_handler,
             request(Method::PATCH, &uri)
                 .json(&json!({"first_name": "Alpha"}))
                 .header("if-match", "\"1\"")
         ),
-        call(
-            &app.app,
+        app.as_admin(
             clients_handler,
             request(Method::PATCH, &uri)
                 .json(&json!({"first_name": "Bravo"}))
@@ -75,7 +72,8 @@ async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 412]);
     let winner = if a.status == 200 { a.body } else { b.body };
-    let stored = call(&app.app, clients_handler, request(Method::GET, &uri))
+    let stored = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
         .await
         .body;
     assert_eq!(stored["first_name"], winner["first_name"]);
@@ -85,30 +83,29 @@ async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
 #[tokio::test]
 async fn parallel_patches_without_if_match_lose_no_update() {
     let app = TestApp::spawn().await;
-    let client = call(
-        &app.app,
-        clients_handler,
-        request(Method::POST, "/clients").json(&client_body()),
-    )
-    .await
-    .body;
+    let client = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await
+        .body;
     let uri = format!("/clients/{}", client["id"].as_str().unwrap());
 
     let (a, b) = tokio::join!(
-        call(
-            &app.app,
+        app.as_admin(
             clients_handler,
             request(Method::PATCH, &uri).json(&json!({"first_name": "Alpha"}))
         ),
-        call(
-            &app.app,
+        app.as_admin(
             clients_handler,
             request(Method::PATCH, &uri).json(&json!({"last_name": "Bravo"}))
         ),
     );
 
     assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200));
-    let stored = call(&app.app, clients_handler, request(Method::GET, &uri))
+    let stored = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
         .await
         .body;
     assert_eq!(stored["first_name"], "Alpha");

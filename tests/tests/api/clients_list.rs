@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 async fn seed(app: &TestApp, count: usize) -> Vec<Value> {
     let mut created = Vec::new();
     for _ in 0..count {
-        let response = call(
-            &app.app,
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
-        .await;
+        let response = app
+            .as_admin(
+                clients_handler,
+                request(Method::POST, "/clients").json(&client_body()),
+            )
+            .await;
         assert_eq!(response.status, 201);
         created.push(response.body);
     }
@@ -23,8 +23,7 @@ async fn seed(app: &TestApp, count: usize) -> Vec<Value> {
 }
 
 async fn list(app: &TestApp, query: &str) -> TestResponse {
-    call(
-        &app.app,
+    app.as_admin(
         clients_handler,
         request(Method::GET, &format!("/clients{query}")),
     )
@@ -97,13 +96,13 @@ async fn list_filters_by_email_document_and_name() {
     let mut named = client_body();
     named["first_name"] = json!("Ximena");
     named["last_name"] = json!("Quetzal");
-    let named = call(
-        &app.app,
-        clients_handler,
-        request(Method::POST, "/clients").json(&named),
-    )
-    .await
-    .body;
+    let named = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&named),
+        )
+        .await
+        .body;
 
     let email = target["email"].as_str().unwrap().to_uppercase();
     let document = target["document_number"].as_str().unwrap().to_lowercase();
@@ -159,13 +158,13 @@ async fn a_sparse_name_filter_still_fills_its_page() {
     seed(&app, 30).await;
     let mut rare = client_body();
     rare["last_name"] = json!("Zyxwvut");
-    let rare = call(
-        &app.app,
-        clients_handler,
-        request(Method::POST, "/clients").json(&rare),
-    )
-    .await
-    .body;
+    let rare = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&rare),
+        )
+        .await
+        .body;
     seed(&app, 5).await;
 
     let page = list(&app, "?name=zyxw&limit=1").await;

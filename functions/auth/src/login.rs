@@ -1,0 +1,68 @@
+//! `POST /auth/login`: credentials in, a 15-minute bearer token out.
+//!
+//! A wrong password and an unknown username give the same `401` body after the same
+//! amount of work (one Argon2id verification either way). Failures are counted per
+//! username; past the limit the username is locked with `429` until its window ends.
+
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use shared::auth::{TokenKeys, password};
+use shared::http as web;
+use shared::{ApiError, App, FieldError};
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// Inputs longer than any valid credential are refused before any work is done.
+const MAX_USERNAME_CHARS: usize = 64;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("the username or password is incorrect".into())
+}
+
+pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let credentials: Credentials = web::parse_json(request)?;
+    let username = credentials.username.trim().to_lowercase();
+    let mut errors = Vec::new();
+    if username.is_empty() || username.chars().count() > MAX_USERNAME_CHARS {
+        errors.push(FieldError::body(
+            "username",
+            format!("must be 1 to {MAX_USERNAME_CHARS} characters"),
+        ));
+    }
+    if credentials.password.is_empty()
+        || credentials.password.chars().count() > password::MAX_PASSWORD_CHARS
+    {
+        errors.push(FieldError::body(
+            "password",
+            format!("must be 1 to {} characters", password::MAX_PASSWORD_CHARS),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+
+    let now = TokenKeys::now();
+    if let Some(retry_after_secs) = app.store.login_locked_for(&username, now).await? {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let (user, hash) = app.store.get_user(&username).await?.unzip();
+    // Verified even when there is no such user (against a dummy hash), to cost the same.
+    let matched = password::verify(credentials.password, hash).await?;
+    let user = match user {
+        Some(user) if matched => user,
+        _ => {
+            // Counted for unknown usernames too, so the brake reveals nothing.
+            app.store.record_login_failure(&username, now).await?;
+            return Err(invalid_credentials());
+        }
+    };
+    app.store.clear_login_failures(&username).await?;
+    tracing::info!(username = %username, "login succeeded");
+    let token = app.tokens.issue(&user.caller(), now)?;
+    web::json(StatusCode::OK, &token)
+}

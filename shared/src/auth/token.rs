@@ -1,0 +1,255 @@
+//! Access tokens: HS256 JWTs issued at login and verified on every other request.
+//!
+//! Verification pins the algorithm (no `alg: none`, no key confusion), requires `exp`,
+//! `iss`, `aud` and `sub`, allows 30 s of clock skew, and never reveals why a token was
+//! refused: every failure is the same `401` with `WWW-Authenticate: Bearer`.
+
+use chrono::Utc;
+use http::header;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+use super::{Caller, Role};
+use crate::error::ApiError;
+
+/// Who issues tokens and who they are for.
+pub const ISSUER: &str = "lending-api";
+pub const AUDIENCE: &str = "lending-api";
+/// How long a token lives.
+pub const TOKEN_LIFETIME_SECS: i64 = 15 * 60;
+/// Clock skew tolerated on `exp`.
+pub const LEEWAY_SECS: u64 = 30;
+
+/// The claims of an access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: Role,
+    pub client_id: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// A token handed out at login.
+#[derive(Debug, Serialize)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+/// Signs and verifies tokens with one shared secret.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKeys(<secret>)")
+    }
+}
+
+fn unauthorized() -> ApiError {
+    ApiError::Unauthorized("a valid bearer token is required".into())
+}
+
+impl TokenKeys {
+    /// Keys from a secret of at least 32 bytes (the configuration enforces the length).
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = true;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// Issues a token for `caller`, valid from `now` for [`TOKEN_LIFETIME_SECS`].
+    pub fn issue(&self, caller: &Caller, now: i64) -> Result<IssuedToken, ApiError> {
+        let claims = Claims {
+            sub: caller.username.clone(),
+            role: caller.role,
+            client_id: caller.client_id.clone(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now,
+            exp: now + TOKEN_LIFETIME_SECS,
+            jti: crate::domain::time::new_id(),
+        };
+        let access_token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)?;
+        Ok(IssuedToken {
+            access_token,
+            token_type: "Bearer",
+            expires_in: TOKEN_LIFETIME_SECS,
+        })
+    }
+
+    /// Verifies a raw token.
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|err| {
+            tracing::info!(reason = %err, "token refused");
+            unauthorized()
+        })?;
+        let claims = data.claims;
+        // A customer token without its client, or an admin token bound to one, was not
+        // issued by this service.
+        let consistent = match claims.role {
+            Role::Admin => claims.client_id.is_none(),
+            Role::User => claims.client_id.is_some(),
+        };
+        if !consistent || claims.sub.is_empty() {
+            return Err(unauthorized());
+        }
+        Ok(Caller {
+            username: claims.sub,
+            role: claims.role,
+            client_id: claims.client_id,
+        })
+    }
+
+    /// Authenticates a request from its `Authorization: Bearer <token>` header.
+    pub fn authenticate(&self, request: &Request) -> Result<Caller, ApiError> {
+        let header = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(unauthorized)?;
+        let (scheme, token) = header.trim().split_once(' ').ok_or_else(unauthorized)?;
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(unauthorized());
+        }
+        self.verify(token.trim())
+    }
+
+    /// The current time as token timestamps count it.
+    pub fn now() -> i64 {
+        Utc::now().timestamp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::json;
+
+    const SECRET: &[u8] = b"unit-test-token-secret-0123456789abcdef";
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(SECRET)
+    }
+
+    fn admin() -> Caller {
+        Caller {
+            username: "root".into(),
+            role: Role::Admin,
+            client_id: None,
+        }
+    }
+
+    /// Signs arbitrary claims (and header) with `secret`, to forge tokens.
+    fn sign(header: &serde_json::Value, claims: &serde_json::Value, secret: &[u8]) -> String {
+        let head = URL_SAFE_NO_PAD.encode(header.to_string());
+        let body = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let input = format!("{head}.{body}");
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+        let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    }
+
+    fn claims(now: i64) -> serde_json::Value {
+        json!({"sub": "root", "role": "admin", "client_id": null, "iss": ISSUER, "aud": AUDIENCE,
+               "iat": now, "exp": now + 900, "jti": "x"})
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_its_caller() {
+        let token = keys().issue(&admin(), TokenKeys::now()).unwrap();
+        assert_eq!(token.expires_in, 900);
+        assert_eq!(keys().verify(&token.access_token).unwrap(), admin());
+    }
+
+    #[test]
+    fn forged_or_broken_tokens_are_refused() {
+        let now = TokenKeys::now();
+        let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+        let with = |key: &str, value: serde_json::Value| {
+            let mut c = claims(now);
+            c[key] = value;
+            sign(&hs256, &c, SECRET)
+        };
+        let without = |key: &str| {
+            let mut c = claims(now);
+            c.as_object_mut().unwrap().remove(key);
+            sign(&hs256, &c, SECRET)
+        };
+        let valid = sign(&hs256, &claims(now), SECRET);
+        let unsigned = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "none"}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims(now).to_string())
+        );
+        let cases = [
+            ("", "empty"),
+            ("not.a.token", "garbage"),
+            (&unsigned as &str, "alg none"),
+            (
+                &sign(
+                    &hs256,
+                    &claims(now),
+                    b"another-secret-of-enough-length-123456",
+                ) as &str,
+                "another key",
+            ),
+            (
+                &format!("{}x", &valid[..valid.len() - 1]) as &str,
+                "bad signature",
+            ),
+            (
+                &with("exp", json!(now - 120)) as &str,
+                "expired beyond the leeway",
+            ),
+            (
+                &with("exp", json!((now + 900).to_string())) as &str,
+                "exp as a string",
+            ),
+            (&with("iss", json!("someone-else")) as &str, "wrong issuer"),
+            (&with("aud", json!("another-api")) as &str, "wrong audience"),
+            (&without("exp") as &str, "no exp"),
+            (&without("sub") as &str, "no sub"),
+            (&without("iss") as &str, "no iss"),
+            (&without("aud") as &str, "no aud"),
+            (&with("role", json!("superuser")) as &str, "unknown role"),
+            (
+                &with("role", json!("user")) as &str,
+                "a customer without a client",
+            ),
+            (
+                &sign(&json!({"alg": "HS512"}), &claims(now), SECRET) as &str,
+                "another algorithm",
+            ),
+        ];
+        for (token, why) in cases {
+            let err = keys().verify(token).unwrap_err();
+            assert_eq!(err.status(), 401, "{why}");
+        }
+        assert!(keys().verify(&valid).is_ok(), "the control token verifies");
+        assert!(
+            keys().verify(&with("exp", json!(now - 10))).is_ok(),
+            "10 s late is within the leeway"
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The brute-force brake: failed logins counted per username in a fixed window.
+//!
+//! After [`MAX_FAILURES`] failures within [`WINDOW_SECS`], logins for that username are
+//! refused with `429` until the window ends. The counter item carries a TTL so DynamoDB
+//! removes it eventually, but the code checks the window itself, since TTL deletion can
+//! lag by hours.
+
+use super::{Store, db_error, n, s};
+use crate::error::ApiError;
+use crate::table::{PK, SK, TTL_ATTRIBUTE};
+
+pub const MAX_FAILURES: u64 = 5;
+pub const WINDOW_SECS: i64 = 15 * 60;
+
+fn key(username: &str) -> String {
+    format!("LOGIN#{username}")
+}
+
+impl Store {
+    /// Seconds until logins may be tried again, when the username is locked.
+    pub async fn login_locked_for(
+        &self,
+        username: &str,
+        now: i64,
+    ) -> Result<Option<u64>, ApiError> {
+        let item = self
+            .get_item(key(username), "FAILURES", "get login failures")
+            .await?;
+        let number = |name: &str| {
+            item.as_ref()
+                .and_then(|item| item.get(name))
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        let (Some(count), Some(window_ends)) = (number("failures"), number("window_ends")) else {
+            return Ok(None);
+        };
+        let locked = u64::try_from(count).unwrap_or(0) >= MAX_FAILURES && window_ends > now;
+        Ok(locked.then(|| u64::try_from(window_ends - now).unwrap_or(1).max(1)))
+    }
+
+    /// Counts a failed login: in the current window, or in a new one when it has passed.
+    pub async fn record_login_failure(&self, username: &str, now: i64) -> Result<(), ApiError> {
+        let window_ends = now + WINDOW_SECS;
+        let increment = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .key(PK, s(key(username)))
+            .key(SK, s("FAILURES"))
+            .update_expression(
+                "SET failures = if_not_exists(failures, :zero) + :one, \
+                 window_ends = if_not_exists(window_ends, :ends), #ttl = if_not_exists(#ttl, :ends)",
+            )
+            .condition_expression("attribute_not_exists(window_ends) OR window_ends > :now")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ends", n(window_ends))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match increment {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                // The window has passed: start a new one with this failure.
+                self.client()
+                    .put_item()
+                    .table_name(self.table())
+                    .item(PK, s(key(username)))
+                    .item(SK, s("FAILURES"))
+                    .item("failures", n(1))
+                    .item("window_ends", n(window_ends))
+                    .item(TTL_ATTRIBUTE, n(window_ends))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| db_error("reset login failures", e))
+            }
+            Err(err) => Err(db_error("count login failure", err)),
+        }
+    }
+
+    /// Forgets the failures of a username after a successful login.
+    pub async fn clear_login_failures(&self, username: &str) -> Result<(), ApiError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .key(PK, s(key(username)))
+            .key(SK, s("FAILURES"))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| db_error("clear login failures", e))
+    }
+}
