@@ -23,3 +23,25 @@ pub fn client_body() -> Value {
         "monthly_income": format!("{}.{:02}", (5_000..200_000u32).fake::<u32>(), (0..100u32).fake::<u32>()),
     })
 }
+
+/// A valid loan application body: an MXN amount between 1,000 and 500,000 with cents, a
+/// nominal annual rate like `"18.5"`, a term of 6 to 60 months and a short purpose.
+pub fn loan_body() -> Value {
+    const PURPOSES: [&str; 8] = [
+        "Home improvement",
+        "Used car purchase",
+        "Debt consolidation",
+        "Working capital for a grocery shop",
+        "Medical expenses",
+        "University tuition",
+        "Kitchen equipment for a food truck",
+        "Solar panels",
+    ];
+    json!({
+        "amount": format!("{}.{:02}", (1_000..500_000u32).fake::<u32>(), (0..100u32).fake::<u32>()),
+        "currency": "MXN",
+        "annual_interest_rate": format!("{}.{}", (5..60u32).fake::<u32>(), (0..10u32).fake::<u32>()),
+        "term_months": (6..61u32).fake::<u32>(),
+        "purpose": PURPOSES[(0..PURPOSES.len()).fake::<usize>()],
+    })
+}

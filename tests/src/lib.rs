@@ -14,6 +14,7 @@ use serde_json::Value;
 use shared::auth::{Caller, Role, TokenKeys};
 use shared::{App, Config, Store};
 
+pub mod calls;
 pub mod factories;
 
 /// The secret every test app signs cursors with.
@@ -29,6 +30,8 @@ pub type Handler =
 pub struct TestApp {
     pub app: App,
     pub table: String,
+    /// Every DynamoDB operation the app's client has made.
+    pub calls: calls::CallLog,
 }
 
 fn endpoint() -> String {
@@ -66,7 +69,8 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let table = format!("test-{}", ulid::Ulid::generate());
         let config = test_config(&table);
-        let client = dynamodb(&config).await;
+        let calls = calls::CallLog::default();
+        let client = calls.attach(dynamodb(&config).await);
         shared::table::create_table(&client, &table)
             .await
             .unwrap_or_else(|e| {
@@ -76,7 +80,8 @@ impl TestApp {
                 )
             });
         let app = App::new(Store::new(client, &table), &config).expect("app builds");
-        Self { app, table }
+        calls.take();
+        Self { app, table, calls }
     }
 
     pub fn store(&self) -> &Store {
@@ -253,6 +258,14 @@ pub fn auth_handler<'a>(
     Box::pin(auth::handle(app, request))
 }
 
+/// The loans function's handler.
+pub fn loans_handler<'a>(
+    app: &'a App,
+    request: Request,
+) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
+    Box::pin(loans::handle(app, request))
+}
+
 /// The clients function's handler.
 pub fn clients_handler<'a>(
     app: &'a App,
@@ -343,4 +356,18 @@ impl LogCapture {
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default()
     }
+}
+
+/// Applies for a loan for `client_id` as an admin and returns its body.
+pub async fn create_loan(app: &TestApp, client_id: &str) -> Value {
+    let body =
+        serde_json::json!({"amount": "10000.00", "annual_interest_rate": "12", "term_months": 12});
+    let response = app
+        .as_admin(
+            loans_handler,
+            request(Method::POST, &format!("/clients/{client_id}/loans")).json(&body),
+        )
+        .await;
+    assert_eq!(response.status, 201, "create loan: {}", response.body);
+    response.body
 }

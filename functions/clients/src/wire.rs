@@ -7,35 +7,28 @@
 //! cleared.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use shared::domain::client::{ClientDetails, MonthlyIncome};
 use shared::domain::fields::{BirthDate, DocumentNumber, Email, PersonName, Phone};
 use shared::domain::money::DecimalInput;
 use shared::{ApiError, FieldError};
 
-/// `Some(None)` for an explicit `null`, `None` (via `default`) for an absent field.
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// A client as a caller writes it.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ClientInput {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub last_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub document_number: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub birth_date: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "shared::http::body::present")]
     pub monthly_income: Option<Option<DecimalInput>>,
 }
 

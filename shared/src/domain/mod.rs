@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod fields;
+pub mod loan;
 pub mod loan_status;
 pub mod money;
 pub mod schedule;

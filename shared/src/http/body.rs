@@ -4,6 +4,7 @@
 use http::header;
 use lambda_http::{Body, Request};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{ApiError, FieldError};
 
@@ -78,6 +79,15 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
             Err(ApiError::Validation(errors))
         }
     }
+}
+
+/// For `#[serde(default, deserialize_with = "present")]` on an `Option<Option<T>>` field:
+/// `None` when the field is absent, `Some(None)` for an explicit `null`, `Some(Some(v))`
+/// for a value. `PATCH` bodies need all three.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Turns serde's `a.b[0]` path into the JSON Pointer `/a/b/0`.

@@ -22,11 +22,11 @@ fn client_pk(id: &str) -> String {
     format!("CLIENT#{id}")
 }
 
-fn email_key(normalized: &str) -> String {
+pub(crate) fn email_key(normalized: &str) -> String {
     format!("EMAIL#{normalized}")
 }
 
-fn document_key(number: &str) -> String {
+pub(crate) fn document_key(number: &str) -> String {
     format!("DOCUMENT#{number}")
 }
 
@@ -112,7 +112,7 @@ fn guard_put(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-fn guard_delete(
+pub(crate) fn guard_delete(
     table: &str,
     pk: String,
     sk: &str,
@@ -131,7 +131,7 @@ fn guard_delete(
 
 /// What each transaction item stands for, to explain a cancellation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
+pub(crate) enum Part {
     Client,
     NewEmail,
     NewDocument,
@@ -139,7 +139,7 @@ enum Part {
 }
 
 /// Maps a cancelled transaction to the part that failed its condition.
-fn explain(
+pub(crate) fn explain(
     err: SdkError<TransactWriteItemsError>,
     parts: &[Part],
     context: &'static str,
@@ -234,9 +234,7 @@ impl Store {
     /// email and document guards when those change.
     pub async fn replace_client(&self, current: &Client, next: &Client) -> Result<(), WriteError> {
         let table = self.table();
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(client_item(next)?))
+        let update = super::update_all(table, client_item(next)?)
             .condition_expression("version = :expected")
             .expression_attribute_values(":expected", super::n(current.version))
             .build()
@@ -244,7 +242,7 @@ impl Store {
         let mut request = self
             .client()
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build());
+            .transact_items(TransactWriteItem::builder().update(update).build());
         let mut parts = vec![Part::Client];
         let (old, new) = (&current.details, &next.details);
         if old.email.normalized() != new.email.normalized() {
@@ -284,45 +282,6 @@ impl Store {
             .await
             .map(|_| ())
             .map_err(|err| explain(err, &parts, "update client"))
-    }
-
-    /// Deletes `client` and its guards if it is still at the version read.
-    pub async fn delete_client(&self, client: &Client) -> Result<(), WriteError> {
-        let table = self.table();
-        let delete = Delete::builder()
-            .table_name(table)
-            .key(PK, s(client_pk(&client.id)))
-            .key(SK, s("CLIENT"))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", super::n(client.version))
-            .build()
-            .map_err(ApiError::internal)?;
-        let d = &client.details;
-        self.client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(guard_delete(
-                table,
-                email_key(&d.email.normalized()),
-                "EMAIL",
-                &client.id,
-            )?)
-            .transact_items(guard_delete(
-                table,
-                document_key(d.document_number.as_str()),
-                "DOCUMENT",
-                &client.id,
-            )?)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|err| {
-                explain(
-                    err,
-                    &[Part::Client, Part::OldGuard, Part::OldGuard],
-                    "delete client",
-                )
-            })
     }
 
     /// The client id a guard item points at.

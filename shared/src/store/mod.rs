@@ -18,7 +18,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::config::Config;
 use crate::error::{ApiError, BoxError};
 
+pub mod client_delete;
 pub mod clients;
+pub mod loans;
 pub mod logins;
 pub mod page;
 pub mod users;
@@ -156,6 +158,26 @@ pub fn item_error(context: &'static str, err: serde_dynamo::Error) -> ApiError {
         context,
         source: Box::new(err),
     }))
+}
+
+/// An `Update` that sets every attribute of `item` except its key, leaving attributes the
+/// item does not mention (bookkeeping such as a client's `loan_seq`) untouched.
+pub fn update_all(table: &str, mut item: Item) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+    use crate::table::{PK, SK};
+    let mut update = aws_sdk_dynamodb::types::Update::builder().table_name(table);
+    for key in [PK, SK] {
+        if let Some(value) = item.remove(key) {
+            update = update.key(key, value);
+        }
+    }
+    let mut assignments = Vec::with_capacity(item.len());
+    for (i, (name, value)) in item.into_iter().enumerate() {
+        assignments.push(format!("#a{i} = :a{i}"));
+        update = update
+            .expression_attribute_names(format!("#a{i}"), name)
+            .expression_attribute_values(format!(":a{i}"), value);
+    }
+    update.update_expression(format!("SET {}", assignments.join(", ")))
 }
 
 /// A string attribute value.

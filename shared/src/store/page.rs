@@ -4,7 +4,9 @@
 //! query call can return fewer matches than asked for. [`fetch_page`] keeps querying
 //! until it has one match more than the page holds (to know whether another page exists)
 //! or the data ends, within [`MAX_CALLS_PER_PAGE`] calls. The resume key it hands back
-//! points just after the last item returned, so nothing is skipped or repeated.
+//! points just after the last item returned, so nothing is skipped or repeated; a page
+//! that found nothing within its budget resumes where its reading stopped (past items
+//! that did not match), so a walk through sparse data always moves forward.
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -66,7 +68,14 @@ pub async fn fetch_page(
         match output.last_evaluated_key {
             None => return Ok(page),
             Some(key) if page.calls >= MAX_CALLS_PER_PAGE => {
-                page.next = Some(resume_key(&key, key_attributes));
+                // Out of budget: resume right after the last item returned, so the next
+                // page re-reads anything the filter dropped since. Only a page with no
+                // item at all resumes where the reading stopped, so that paging always
+                // moves forward.
+                page.next = Some(match page.items.last() {
+                    Some(item) => resume_key(item, key_attributes),
+                    None => resume_key(&key, key_attributes),
+                });
                 return Ok(page);
             }
             Some(key) => start_key = Some(key),

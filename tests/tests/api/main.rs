@@ -6,3 +6,4 @@ mod clients_concurrency;
 mod clients_list;
 mod security;
 mod template;
+mod round_trips;

@@ -10,9 +10,38 @@ use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 /// Every route that needs a token, with a body where the route takes one.
-fn protected_routes(client_id: &str) -> Vec<(Handler, Method, String, Option<Value>)> {
+fn protected_routes(
+    client_id: &str,
+    loan_id: &str,
+) -> Vec<(Handler, Method, String, Option<Value>)> {
     let client = format!("/clients/{client_id}");
+    let loan = format!("/loans/{loan_id}");
+    let terms = json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6});
     vec![
+        (
+            loans_handler as Handler,
+            Method::POST,
+            format!("{client}/loans"),
+            Some(terms.clone()),
+        ),
+        (loans_handler, Method::GET, format!("{client}/loans"), None),
+        (loans_handler, Method::GET, "/loans".into(), None),
+        (loans_handler, Method::GET, loan.clone(), None),
+        (
+            loans_handler,
+            Method::PUT,
+            loan.clone(),
+            Some(terms.clone()),
+        ),
+        (
+            loans_handler,
+            Method::PATCH,
+            loan.clone(),
+            Some(json!({"status": "approved"})),
+        ),
+        (loans_handler, Method::DELETE, loan.clone(), None),
+        (loans_handler, Method::GET, format!("{loan}/schedule"), None),
+        (loans_handler, Method::POST, "/quotes".into(), Some(terms)),
         (
             clients_handler as Handler,
             Method::GET,
@@ -136,9 +165,12 @@ fn bad_authorizations() -> Vec<(String, &'static str)> {
 async fn api2_every_protected_route_refuses_missing_and_bad_tokens_with_401() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
+    let loan = create_loan(&app, client["id"].as_str().unwrap()).await;
     let before = app.all_items().await;
 
-    for (handler, method, uri, body) in protected_routes(client["id"].as_str().unwrap()) {
+    for (handler, method, uri, body) in
+        protected_routes(client["id"].as_str().unwrap(), loan["id"].as_str().unwrap())
+    {
         let response = call(&app.app, handler, build(method.clone(), &uri, &body)).await;
         response.assert_problem(401);
         assert_eq!(
@@ -191,13 +223,24 @@ async fn api5_a_customer_gets_403_on_every_admin_only_operation() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
     let own = client["id"].as_str().unwrap();
+    let loan = create_loan(&app, own).await;
+    let loan_id = loan["id"].as_str().unwrap();
     let token = app.customer_token(own);
     let before = app.all_items().await;
+    // What the contract lets a customer do; everything else must be 403.
+    let customer_may = [
+        (Method::GET, format!("/clients/{own}")),
+        (Method::GET, "/auth/me".to_owned()),
+        (Method::POST, format!("/clients/{own}/loans")),
+        (Method::GET, format!("/clients/{own}/loans")),
+        (Method::GET, "/loans".to_owned()),
+        (Method::GET, format!("/loans/{loan_id}")),
+        (Method::GET, format!("/loans/{loan_id}/schedule")),
+        (Method::POST, "/quotes".to_owned()),
+    ];
 
-    for (handler, method, uri, body) in protected_routes(own) {
-        let customer_may =
-            method == Method::GET && (uri == format!("/clients/{own}") || uri == "/auth/me");
-        if customer_may {
+    for (handler, method, uri, body) in protected_routes(own, loan_id) {
+        if customer_may.contains(&(method.clone(), uri.clone())) {
             continue;
         }
         let response = call(
@@ -208,6 +251,98 @@ async fn api5_a_customer_gets_403_on_every_admin_only_operation() {
         .await;
         response.assert_problem(403);
     }
+    assert_eq!(app.all_items().await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn api1_a_customer_sees_another_clients_loans_and_schedules_as_missing() {
+    let app = TestApp::spawn().await;
+    let own = create_client(&app).await;
+    let other = create_client(&app).await;
+    let other_id = other["id"].as_str().unwrap();
+    let theirs = create_loan(&app, other_id).await;
+    let theirs_id = theirs["id"].as_str().unwrap();
+    let token = app.customer_token(own["id"].as_str().unwrap());
+    let before = app.all_items().await;
+    let missing = ulid::Ulid::generate().to_string();
+    let terms = json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6});
+
+    let cases = [
+        (
+            Method::GET,
+            format!("/loans/{theirs_id}"),
+            None,
+            format!("/loans/{missing}"),
+        ),
+        (
+            Method::GET,
+            format!("/loans/{theirs_id}/schedule"),
+            None,
+            format!("/loans/{missing}/schedule"),
+        ),
+        (
+            Method::PATCH,
+            format!("/loans/{theirs_id}"),
+            Some(json!({"status": "cancelled"})),
+            format!("/loans/{missing}"),
+        ),
+        (
+            Method::GET,
+            format!("/clients/{other_id}/loans"),
+            None,
+            format!("/clients/{missing}/loans"),
+        ),
+        (
+            Method::POST,
+            format!("/clients/{other_id}/loans"),
+            Some(terms),
+            format!("/clients/{missing}/loans"),
+        ),
+    ];
+    for (method, uri, body, missing_uri) in cases {
+        let foreign = call(
+            &app.app,
+            loans_handler,
+            build(method.clone(), &uri, &body).bearer(&token),
+        )
+        .await;
+        let absent = call(
+            &app.app,
+            loans_handler,
+            build(method.clone(), &missing_uri, &body).bearer(&token),
+        )
+        .await;
+        foreign.assert_problem(404);
+        absent.assert_problem(404);
+        for field in ["type", "title", "status", "detail"] {
+            assert_eq!(
+                foreign.body[field], absent.body[field],
+                "{method} {uri}: {field}"
+            );
+        }
+    }
+    let listed = call(
+        &app.app,
+        loans_handler,
+        request(Method::GET, &format!("/loans?client_id={other_id}")).bearer(&token),
+    )
+    .await;
+    assert_eq!(
+        listed.body["items"],
+        json!([]),
+        "filtering on another client shows nothing"
+    );
+    let all = call(
+        &app.app,
+        loans_handler,
+        request(Method::GET, "/loans").bearer(&token),
+    )
+    .await;
+    assert_eq!(
+        all.body["items"],
+        json!([]),
+        "the customer has no loans of its own"
+    );
     assert_eq!(app.all_items().await, before, "nothing changed");
 }
 

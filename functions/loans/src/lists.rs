@@ -1,0 +1,194 @@
+//! `GET /loans` and `GET /clients/{client_id}/loans`: pages of loans, newest first.
+//!
+//! A customer sees only its own loans in both lists, whatever it asks for: its client
+//! filter is forced, and asking for another client gives an empty page (`/loans`) or
+//! `404` (`/clients/{other}/loans`).
+
+use chrono::{Days, NaiveDate};
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use shared::auth::Caller;
+use shared::domain::loan_status::LoanStatus;
+use shared::domain::time::is_valid_id;
+use shared::error::FieldError;
+use shared::http::{self as web, Query};
+use shared::list::{self, PageRequest};
+use shared::store::loans::LoanFilter;
+use shared::{ApiError, App};
+
+use crate::client_not_found;
+use crate::wire::parse_decimal;
+
+const LOANS_PARAMETERS: [&str; 8] = [
+    "limit",
+    "cursor",
+    "status",
+    "client_id",
+    "min_amount",
+    "max_amount",
+    "created_from",
+    "created_to",
+];
+
+fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|_| raw.len() == 10)
+        .ok_or_else(|| "must be a date in YYYY-MM-DD form".into())
+}
+
+/// The start of `date` in the fixed-width form that `created_at` sort keys use.
+fn start_of(date: NaiveDate) -> String {
+    format!("{}T00:00:00.000Z", date.format("%Y-%m-%d"))
+}
+
+/// The parsed value, or `None` with its error recorded.
+fn keep<T>(errors: &mut Vec<FieldError>, result: Result<Option<T>, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok().flatten()
+}
+
+/// Reads every filter, collecting all errors.
+fn parse_filter(query: &Query) -> Result<LoanFilter, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let status = keep(&mut errors, query.parse_with("status", LoanStatus::parse));
+    let client_id = keep(
+        &mut errors,
+        query.parse_with("client_id", |raw| {
+            if is_valid_id(raw) {
+                Ok(raw.to_owned())
+            } else {
+                Err("must be a client id".into())
+            }
+        }),
+    );
+    let min_amount = keep(&mut errors, query.parse_with("min_amount", parse_decimal));
+    let max_amount = keep(&mut errors, query.parse_with("max_amount", parse_decimal));
+    let from = keep(&mut errors, query.parse_with("created_from", parse_date));
+    let to = keep(&mut errors, query.parse_with("created_to", parse_date));
+    if let (Some(min), Some(max)) = (min_amount, max_amount)
+        && min > max
+    {
+        errors.push(FieldError::query(
+            "min_amount",
+            "must not be greater than max_amount",
+        ));
+    }
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        errors.push(FieldError::query(
+            "created_from",
+            "must not be after created_to",
+        ));
+    }
+    let created_before = match to.map(|to| to.checked_add_days(Days::new(1))) {
+        Some(None) => {
+            errors.push(FieldError::query("created_to", "is out of range"));
+            None
+        }
+        Some(Some(next_day)) => Some(start_of(next_day)),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(LoanFilter {
+        status,
+        client_id,
+        min_amount,
+        max_amount,
+        created_from: from.map(start_of),
+        created_before,
+    })
+}
+
+fn page_and_filter(query: &Query) -> Result<(PageRequest, LoanFilter), ApiError> {
+    match (PageRequest::from_query(query), parse_filter(query)) {
+        (Ok(page), Ok(filter)) => Ok((page, filter)),
+        (page, filter) => {
+            let mut errors: Vec<FieldError> = page.err().into_iter().collect();
+            errors.extend(filter.err().unwrap_or_default());
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) -> String {
+    let min = filter.min_amount.map(|d| d.normalize().to_string());
+    let max = filter.max_amount.map(|d| d.normalize().to_string());
+    list::binding(
+        operation,
+        &caller.username,
+        &[
+            ("status", filter.status.map(LoanStatus::as_str)),
+            ("client_id", filter.client_id.as_deref()),
+            ("min_amount", min.as_deref()),
+            ("max_amount", max.as_deref()),
+            ("created_from", filter.created_from.as_deref()),
+            ("created_before", filter.created_before.as_deref()),
+        ],
+        limit,
+    )
+}
+
+pub async fn loans(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let query = Query::parse(request, &LOANS_PARAMETERS)?;
+    let (page, mut filter) = page_and_filter(&query)?;
+    if !caller.is_admin() {
+        match (&filter.client_id, &caller.client_id) {
+            (Some(asked), Some(own)) if asked != own => {
+                return web::json(
+                    StatusCode::OK,
+                    &list::Page::<()> {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    },
+                );
+            }
+            (_, own) => filter.client_id = own.clone(),
+        }
+    }
+    let binding = binding("loans.list", caller, &filter, page.limit);
+    let start = page.resume(&app.cursors, &binding)?;
+    let (items, next) = app.store.list_loans(&filter, page.limit, start).await?;
+    web::json(
+        StatusCode::OK,
+        &list::page(items, next, &app.cursors, &binding)?,
+    )
+}
+
+pub async fn client_loans(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    client_id: &str,
+) -> Result<Response<Body>, ApiError> {
+    if !is_valid_id(client_id) || !caller.can_see_client(client_id) {
+        return Err(client_not_found());
+    }
+    let query = Query::parse(request, &["limit", "cursor", "status"])?;
+    let (page, filter) = page_and_filter(&query)?;
+    let filter = LoanFilter {
+        client_id: Some(client_id.to_owned()),
+        ..filter
+    };
+    let binding = binding("client.loans", caller, &filter, page.limit);
+    let start = page.resume(&app.cursors, &binding)?;
+    let first_page = start.is_none();
+    let (items, next) = app
+        .store
+        .list_client_loans(client_id, filter.status, page.limit, start)
+        .await?;
+    // Loans never outlive their client, so only an empty first page needs to ask.
+    if first_page && items.is_empty() && app.store.get_client(client_id).await?.is_none() {
+        return Err(client_not_found());
+    }
+    web::json(
+        StatusCode::OK,
+        &list::page(items, next, &app.cursors, &binding)?,
+    )
+}

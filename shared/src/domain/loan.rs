@@ -1,0 +1,294 @@
+//! The loan: terms, figures derived from them, and where it stands in its lifecycle.
+//!
+//! Every money figure is a `Decimal` held at exactly the currency's minor units, so its
+//! text (`"10000.00"`, JPY `"500000"`) is both the API's and the store's representation.
+//! The figures come from [`schedule::build`], so a loan and its schedule always agree.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::loan_status::{LoanStatus, TransitionError};
+use super::money::{Currency, decimal_as_string, decimal_from_string};
+use super::schedule::{self, LoanTerms, Schedule, ScheduleError};
+use super::time::{Timestamp, new_id};
+
+/// What the money is for: trimmed, at most 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Purpose(String);
+
+impl Purpose {
+    pub const MAX_CHARS: usize = 200;
+
+    /// `Ok(None)` for a blank purpose, which is the same as none.
+    pub fn parse(input: &str) -> Result<Option<Self>, String> {
+        let trimmed = input.trim();
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok((!trimmed.is_empty()).then(|| Self(trimmed.to_owned())))
+    }
+}
+
+impl TryFrom<String> for Purpose {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)?.ok_or_else(|| "must not be blank".to_owned())
+    }
+}
+
+impl From<Purpose> for String {
+    fn from(value: Purpose) -> String {
+        value.0
+    }
+}
+
+/// A loan as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    pub id: String,
+    pub client_id: String,
+    pub status: LoanStatus,
+    #[serde(
+        serialize_with = "decimal_as_string",
+        deserialize_with = "decimal_from_string"
+    )]
+    pub amount: Decimal,
+    pub currency: Currency,
+    #[serde(
+        serialize_with = "decimal_as_string",
+        deserialize_with = "decimal_from_string"
+    )]
+    pub annual_interest_rate: Decimal,
+    pub term_months: u32,
+    pub purpose: Option<Purpose>,
+    #[serde(
+        serialize_with = "decimal_as_string",
+        deserialize_with = "decimal_from_string"
+    )]
+    pub monthly_payment: Decimal,
+    #[serde(
+        serialize_with = "decimal_as_string",
+        deserialize_with = "decimal_from_string"
+    )]
+    pub total_interest: Decimal,
+    #[serde(
+        serialize_with = "decimal_as_string",
+        deserialize_with = "decimal_from_string"
+    )]
+    pub total_payable: Decimal,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+    pub approved_at: Option<Timestamp>,
+    pub rejected_at: Option<Timestamp>,
+    pub disbursed_at: Option<Timestamp>,
+    pub paid_at: Option<Timestamp>,
+    pub cancelled_at: Option<Timestamp>,
+}
+
+/// `amount` at exactly the currency's minor units.
+fn at_minor_units(amount: Decimal, currency: Currency) -> Decimal {
+    let mut rounded = currency.round(amount);
+    rounded.rescale(currency.minor_units());
+    rounded
+}
+
+impl Loan {
+    /// A new application: `pending`, version 1, figures computed from `terms`.
+    pub fn apply(
+        client_id: &str,
+        terms: &LoanTerms,
+        purpose: Option<Purpose>,
+        now: Timestamp,
+    ) -> Result<Self, ScheduleError> {
+        let mut loan = Self {
+            id: new_id(),
+            client_id: client_id.to_owned(),
+            status: LoanStatus::Pending,
+            amount: Decimal::ZERO,
+            currency: terms.currency(),
+            annual_interest_rate: Decimal::ZERO,
+            term_months: 0,
+            purpose,
+            monthly_payment: Decimal::ZERO,
+            total_interest: Decimal::ZERO,
+            total_payable: Decimal::ZERO,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            approved_at: None,
+            rejected_at: None,
+            disbursed_at: None,
+            paid_at: None,
+            cancelled_at: None,
+        };
+        loan.set_terms(terms)?;
+        Ok(loan)
+    }
+
+    fn set_terms(&mut self, terms: &LoanTerms) -> Result<(), ScheduleError> {
+        let summary = schedule::summary(terms)?;
+        let currency = terms.currency();
+        self.currency = currency;
+        self.amount = at_minor_units(terms.amount(), currency);
+        self.annual_interest_rate = terms.annual_rate();
+        self.term_months = terms.term_months();
+        self.monthly_payment = at_minor_units(summary.monthly_payment, currency);
+        self.total_interest = at_minor_units(summary.total_interest, currency);
+        self.total_payable = at_minor_units(summary.total_payable, currency);
+        Ok(())
+    }
+
+    /// The stored terms, validated again.
+    pub fn terms(&self) -> Result<LoanTerms, ScheduleError> {
+        LoanTerms::parse(
+            self.amount,
+            self.currency,
+            self.annual_interest_rate,
+            self.term_months,
+        )
+        .map_err(|_| ScheduleError::Unrepresentable)
+    }
+
+    /// The next version of this loan, stamped `now`.
+    fn next(&self, now: Timestamp) -> Self {
+        let mut next = self.clone();
+        next.version += 1;
+        next.updated_at = now;
+        next
+    }
+
+    /// The same loan with new terms and purpose. Callers check that terms may change.
+    pub fn with_terms(
+        &self,
+        terms: &LoanTerms,
+        purpose: Option<Purpose>,
+        now: Timestamp,
+    ) -> Result<Self, ScheduleError> {
+        let mut next = self.next(now);
+        next.set_terms(terms)?;
+        next.purpose = purpose;
+        Ok(next)
+    }
+
+    /// The same loan moved to `to`, with the timestamp of that status set to `now`.
+    pub fn with_status(&self, to: LoanStatus, now: Timestamp) -> Result<Self, TransitionError> {
+        let status = self.status.transition(to)?;
+        let mut next = self.next(now);
+        next.status = status;
+        let stamp = Some(now);
+        match status {
+            LoanStatus::Approved => next.approved_at = stamp,
+            LoanStatus::Rejected => next.rejected_at = stamp,
+            LoanStatus::Active => next.disbursed_at = stamp,
+            LoanStatus::Paid => next.paid_at = stamp,
+            LoanStatus::Cancelled => next.cancelled_at = stamp,
+            LoanStatus::Pending => {}
+        }
+        Ok(next)
+    }
+
+    /// The amortization schedule: due dates run monthly from the disbursement date once
+    /// the money is out, and from `today` for a loan not yet disbursed.
+    pub fn schedule(&self, today: NaiveDate) -> Result<Schedule, ScheduleError> {
+        let start = self
+            .disbursed_at
+            .map_or(today, |disbursed| disbursed.as_datetime().date_naive());
+        schedule::build(&self.terms()?, start)
+    }
+
+    /// The API path of this loan.
+    pub fn location(&self) -> String {
+        format!("/loans/{}", self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn terms(amount: Decimal, code: &str, rate: Decimal, months: u32) -> LoanTerms {
+        LoanTerms::parse(amount, Currency::parse(code).unwrap(), rate, months).unwrap()
+    }
+
+    #[test]
+    fn a_new_loan_is_pending_with_figures_at_minor_units() {
+        let loan = Loan::apply(
+            "C1",
+            &terms(dec!(10000), "MXN", dec!(12), 12),
+            None,
+            Timestamp::now(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&loan).unwrap();
+        assert_eq!(json["status"], "pending");
+        assert_eq!(json["amount"], "10000.00");
+        assert_eq!(json["monthly_payment"], "888.49");
+        assert_eq!(json["total_interest"], "661.86");
+        assert_eq!(json["total_payable"], "10661.86");
+        assert_eq!(json["approved_at"], serde_json::Value::Null);
+        let back: Loan = serde_json::from_value(json).unwrap();
+        assert_eq!(back, loan, "the stored form reads back unchanged");
+    }
+
+    #[test]
+    fn figures_follow_the_currency() {
+        let loan = Loan::apply(
+            "C1",
+            &terms(dec!(100000), "JPY", dec!(10), 6),
+            None,
+            Timestamp::now(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&loan).unwrap();
+        assert_eq!(json["amount"], "100000");
+        assert_eq!(json["monthly_payment"], "17156");
+    }
+
+    #[test]
+    fn each_status_reached_gets_its_timestamp() {
+        let now = Timestamp::now();
+        let loan = Loan::apply("C1", &terms(dec!(5000), "MXN", dec!(10), 6), None, now).unwrap();
+        let approved = loan.with_status(LoanStatus::Approved, now).unwrap();
+        let active = approved.with_status(LoanStatus::Active, now).unwrap();
+        assert_eq!((approved.approved_at, approved.version), (Some(now), 2));
+        assert_eq!((active.disbursed_at, active.version), (Some(now), 3));
+        assert!(active.with_status(LoanStatus::Approved, now).is_err());
+    }
+
+    #[test]
+    fn the_schedule_of_an_active_loan_starts_at_disbursement() {
+        let disbursed = Timestamp::from(
+            chrono::DateTime::parse_from_rfc3339("2026-01-31T12:00:00Z")
+                .unwrap()
+                .to_utc(),
+        );
+        let mut loan =
+            Loan::apply("C1", &terms(dec!(1000), "MXN", dec!(0), 3), None, disbursed).unwrap();
+        loan.disbursed_at = Some(disbursed);
+        let schedule = loan
+            .schedule(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap())
+            .unwrap();
+        assert_eq!(
+            schedule.installments[0].due_date,
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+    }
+
+    #[test]
+    fn purposes_are_trimmed_bounded_and_blank_means_none() {
+        assert_eq!(
+            Purpose::parse("  car  ").unwrap(),
+            Some(Purpose("car".into()))
+        );
+        assert_eq!(Purpose::parse("   ").unwrap(), None);
+        assert!(Purpose::parse(&"x".repeat(201)).is_err());
+        assert!(Purpose::parse("a\u{7}b").is_err());
+    }
+}

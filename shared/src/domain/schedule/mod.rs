@@ -1,0 +1,356 @@
+//! French amortization: validated loan terms and the schedule of equal monthly
+//! installments they produce, exactly as the API contract defines it (monthly rate =
+//! annual / 12 / 100, interest on the declining balance rounded half-to-even to the
+//! currency's minor unit, the last installment settling whatever is left). All figures are
+//! `Decimal`, every operation is checked, and the loan's stored `monthly_payment`,
+//! `total_interest` and `total_payable` come from the same computation as the schedule.
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+
+use super::money::Currency;
+
+/// The amount, currency, nominal annual rate and term of a loan, valid by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanTerms {
+    amount: Decimal,
+    currency: Currency,
+    annual_rate: Decimal,
+    term_months: u32,
+}
+
+impl LoanTerms {
+    /// The largest amount lent, in units of the loan's own currency.
+    pub const MAX_AMOUNT: Decimal = Decimal::from_parts(10_000_000, 0, 0, false, 0);
+    /// The highest nominal annual rate, in percent.
+    pub const MAX_ANNUAL_RATE: Decimal = Decimal::ONE_HUNDRED;
+    /// Decimal places allowed in the annual rate.
+    pub const RATE_DECIMALS: u32 = 4;
+    /// The longest term, in months (30 years).
+    pub const MAX_TERM_MONTHS: u32 = 360;
+
+    /// Checks every rule and reports each invalid field once, as `(field, message)`, with
+    /// the field named as in the API body (`amount`, `annual_interest_rate`, `term_months`).
+    pub fn parse(
+        amount: Decimal,
+        currency: Currency,
+        annual_rate: Decimal,
+        term_months: u32,
+    ) -> Result<Self, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        if let Err(message) = check_amount(amount, currency) {
+            errors.push(("amount", message));
+        }
+        if annual_rate < Decimal::ZERO || annual_rate > Self::MAX_ANNUAL_RATE {
+            errors.push((
+                "annual_interest_rate",
+                format!("must be between 0 and {}", Self::MAX_ANNUAL_RATE),
+            ));
+        } else if annual_rate.normalize().scale() > Self::RATE_DECIMALS {
+            let message = format!("must have at most {} decimal places", Self::RATE_DECIMALS);
+            errors.push(("annual_interest_rate", message));
+        }
+        if !(1..=Self::MAX_TERM_MONTHS).contains(&term_months) {
+            errors.push((
+                "term_months",
+                format!("must be between 1 and {}", Self::MAX_TERM_MONTHS),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // One canonical form however the rate was written: "12.50" and "12.5" are one rate,
+        // and a `-0` must never be stored or echoed with its sign.
+        let annual_rate = annual_rate.normalize();
+        Ok(Self {
+            amount,
+            currency,
+            annual_rate,
+            term_months,
+        })
+    }
+
+    /// The principal lent, in the loan's currency.
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The currency of the amount and of every figure in the schedule.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The nominal annual rate in percent (`12.5` means 12.5 % a year), without trailing
+    /// zeros.
+    pub fn annual_rate(&self) -> Decimal {
+        self.annual_rate
+    }
+
+    /// The number of monthly installments.
+    pub fn term_months(&self) -> u32 {
+        self.term_months
+    }
+}
+
+fn check_amount(amount: Decimal, currency: Currency) -> Result<(), String> {
+    if amount <= Decimal::ZERO {
+        return Err("must be greater than 0".into());
+    }
+    if amount > LoanTerms::MAX_AMOUNT {
+        return Err(format!(
+            "must be at most {} {currency}",
+            LoanTerms::MAX_AMOUNT
+        ));
+    }
+    currency.check_scale(amount)
+}
+
+/// One monthly installment; `balance` is what is still owed after paying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installment {
+    /// 1 for the first installment.
+    pub number: u32,
+    pub due_date: NaiveDate,
+    pub payment: Decimal,
+    pub principal: Decimal,
+    pub interest: Decimal,
+    pub balance: Decimal,
+}
+
+/// A full amortization schedule. Serializes money as strings with exactly the currency's
+/// minor units (`"888.49"`, `"17156"` for JPY, `"1269.592"` for KWD).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub currency: Currency,
+    /// The regular installment: every one but the last is exactly this much.
+    pub monthly_payment: Decimal,
+    pub total_interest: Decimal,
+    /// The amount plus all interest, which is also the sum of all payments.
+    pub total_payable: Decimal,
+    pub installments: Vec<Installment>,
+}
+
+/// The three figures a loan stores; always equal to its schedule's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub monthly_payment: Decimal,
+    pub total_interest: Decimal,
+    pub total_payable: Decimal,
+}
+
+impl Schedule {
+    /// The three figures the loan stores.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            monthly_payment: self.monthly_payment,
+            total_interest: self.total_interest,
+            total_payable: self.total_payable,
+        }
+    }
+}
+
+/// Why a schedule could not be produced from otherwise valid terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("the schedule's figures cannot be represented exactly")]
+    Unrepresentable,
+    #[error("a due date falls outside the supported calendar")]
+    DueDateOutOfRange,
+}
+
+/// Builds the schedule of a loan that starts (is disbursed) on `start`.
+///
+/// Installment `k` is due `k` calendar months after `start`, counted from `start` each
+/// time so days never drift; a day the month lacks becomes its last day (a loan started
+/// on 31 January is due on 28 or 29 February, then 31 March, then 30 April).
+///
+/// The regular payment is the annuity rounded half-to-even. Only for loans of a few minor
+/// units, where that rounding would repay the loan before its last month, is it lowered
+/// to the largest payment that keeps the balance from going negative.
+pub fn build(terms: &LoanTerms, start: NaiveDate) -> Result<Schedule, ScheduleError> {
+    let installments = installments_for(terms, start)?;
+    let monthly_payment = installments.first().map(|i| i.payment);
+    let total_interest = installments
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.interest));
+    let (Some(monthly_payment), Some(total_interest)) = (monthly_payment, total_interest) else {
+        return Err(ScheduleError::Unrepresentable);
+    };
+    Ok(Schedule {
+        currency: terms.currency,
+        monthly_payment,
+        total_interest,
+        total_payable: checked(terms.amount.checked_add(total_interest))?,
+        installments,
+    })
+}
+
+/// The figures a loan stores. They do not depend on the due dates, so any start will do.
+pub fn summary(terms: &LoanTerms) -> Result<Summary, ScheduleError> {
+    build(terms, NaiveDate::default()).map(|schedule| schedule.summary())
+}
+
+fn checked(value: Option<Decimal>) -> Result<Decimal, ScheduleError> {
+    value.ok_or(ScheduleError::Unrepresentable)
+}
+
+fn installments_for(
+    terms: &LoanTerms,
+    start: NaiveDate,
+) -> Result<Vec<Installment>, ScheduleError> {
+    let minor_units = terms.currency.minor_units();
+    let payment = if terms.annual_rate.is_zero() {
+        checked(terms.amount.checked_div(Decimal::from(terms.term_months)))?
+            .round_dp_with_strategy(minor_units, RoundingStrategy::ToZero)
+    } else {
+        // One division instead of `/ 12 / 100` rounds the 28-digit rate once, not twice.
+        let rate = checked(terms.annual_rate.checked_div(MONTHS_TIMES_PERCENT))?;
+        terms
+            .currency
+            .round(annuity(terms.amount, rate, terms.term_months)?)
+    };
+    if let Some(installments) = amortize(terms, start, payment)? {
+        return Ok(installments);
+    }
+    // Only tiny loans get here: each regular payment can be rounded up by almost half a
+    // minor unit, and over many months that repays the loan before the last installment.
+    // Lower the payment to the largest one that keeps the balance from going negative.
+    // Such a payment exists: when it equals the first month's interest, the balance never
+    // moves. Feasibility only improves as the payment drops, so a binary search over whole
+    // minor units finds the largest one.
+    let unit = Decimal::new(1, minor_units);
+    let mut low = interest(terms, terms.amount)?;
+    let mut best = amortize(terms, start, low)?.ok_or(ScheduleError::Unrepresentable)?;
+    let mut high = payment;
+    while checked(high.checked_sub(low))? > unit {
+        let half = checked(checked(high.checked_sub(low))?.checked_div(Decimal::TWO))?;
+        let middle = checked(
+            low.checked_add(half.round_dp_with_strategy(minor_units, RoundingStrategy::ToZero)),
+        )?;
+        match amortize(terms, start, middle)? {
+            Some(installments) => (low, best) = (middle, installments),
+            None => high = middle,
+        }
+    }
+    Ok(best)
+}
+
+/// 12 months × 100 percent: the annual percentage over this is the monthly rate.
+const MONTHS_TIMES_PERCENT: Decimal = Decimal::from_parts(1200, 0, 0, false, 0);
+
+/// A month's interest on `balance`, rounded half-to-even. Multiplying before dividing
+/// keeps the product exact, so an interest that lands exactly on half a minor unit is
+/// seen as such even when the monthly rate (10 % / 12 = 0.00833...) has no finite form.
+fn interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleError> {
+    let yearly = checked(balance.checked_mul(terms.annual_rate))?;
+    Ok(terms
+        .currency
+        .round(checked(yearly.checked_div(MONTHS_TIMES_PERCENT))?))
+}
+
+/// The annuity `P·r / (1 − (1+r)^−n)`, computed as `P·r·g / (g − 1)` with
+/// `g = (1+r)^n` so that the only division is the last step.
+fn annuity(amount: Decimal, rate: Decimal, months: u32) -> Result<Decimal, ScheduleError> {
+    let growth = power(checked(Decimal::ONE.checked_add(rate))?, months)?;
+    let numerator = checked(checked(amount.checked_mul(rate))?.checked_mul(growth))?;
+    checked(numerator.checked_div(checked(growth.checked_sub(Decimal::ONE))?))
+}
+
+/// `base^exponent` by squaring; `Decimal` keeps 28 significant digits at every step, far
+/// more than the cents that come out, and no float or `powd` approximation is involved.
+fn power(mut base: Decimal, mut exponent: u32) -> Result<Decimal, ScheduleError> {
+    let mut result = Decimal::ONE;
+    while exponent > 0 {
+        if exponent & 1 == 1 {
+            result = checked(result.checked_mul(base))?;
+        }
+        exponent >>= 1;
+        if exponent > 0 {
+            base = checked(base.checked_mul(base))?;
+        }
+    }
+    Ok(result)
+}
+
+/// Runs the loan with `payment` as the regular installment; `None` when some installment
+/// before the last would repay more than is owed or less than nothing.
+fn amortize(
+    terms: &LoanTerms,
+    start: NaiveDate,
+    payment: Decimal,
+) -> Result<Option<Vec<Installment>>, ScheduleError> {
+    let mut balance = terms.amount;
+    let mut installments = Vec::new();
+    for number in 1..=terms.term_months {
+        let interest = interest(terms, balance)?;
+        let principal = if number == terms.term_months {
+            balance
+        } else {
+            checked(payment.checked_sub(interest))?
+        };
+        if principal < Decimal::ZERO || principal > balance {
+            return Ok(None);
+        }
+        balance = checked(balance.checked_sub(principal))?;
+        installments.push(Installment {
+            number,
+            due_date: start
+                .checked_add_months(Months::new(number))
+                .ok_or(ScheduleError::DueDateOutOfRange)?,
+            payment: checked(principal.checked_add(interest))?,
+            principal,
+            interest,
+            balance,
+        });
+    }
+    Ok(Some(installments))
+}
+
+impl Serialize for Schedule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let money = |amount| self.currency.format(amount);
+        let installments = self
+            .installments
+            .iter()
+            .map(|i| InstallmentWire {
+                number: i.number,
+                due_date: i.due_date,
+                payment: money(i.payment),
+                principal: money(i.principal),
+                interest: money(i.interest),
+                balance: money(i.balance),
+            })
+            .collect();
+        ScheduleWire {
+            currency: self.currency,
+            monthly_payment: money(self.monthly_payment),
+            total_interest: money(self.total_interest),
+            total_payable: money(self.total_payable),
+            installments,
+        }
+        .serialize(serializer)
+    }
+}
+
+#[derive(Serialize)]
+struct ScheduleWire {
+    currency: Currency,
+    monthly_payment: String,
+    total_interest: String,
+    total_payable: String,
+    installments: Vec<InstallmentWire>,
+}
+
+#[derive(Serialize)]
+struct InstallmentWire {
+    number: u32,
+    due_date: NaiveDate,
+    payment: String,
+    principal: String,
+    interest: String,
+    balance: String,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,354 @@
+//! Loans in their client's partition (`CLIENT#<client_id>` / `LOAN#<loan_id>`), so a client
+//! and its loans come back in one Query.
+//!
+//! Three indexes serve the other reads: GSI1 (every loan, newest first), GSI2 (loans of
+//! one status, newest first) and GSI3 (a loan by id). A new loan increments its client's
+//! `loan_seq` in the same transaction, and is refused while the client is being deleted,
+//! so a client deletion that saw no open loans cannot race a new one into existence.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use rust_decimal::Decimal;
+
+use super::clients::WriteError;
+use super::page::fetch_page;
+use super::{Item, Store, db_error, item_error, n, s};
+use crate::cursor::ResumeKey;
+use crate::domain::client::Client;
+use crate::domain::loan::Loan;
+use crate::domain::loan_status::LoanStatus;
+use crate::error::ApiError;
+use crate::table::{GSI1, GSI2, GSI3, PK, SK};
+
+const LOAN_KIND: &str = "LOAN";
+
+pub(crate) fn client_pk(client_id: &str) -> String {
+    format!("CLIENT#{client_id}")
+}
+
+fn loan_sk(loan_id: &str) -> String {
+    format!("LOAN#{loan_id}")
+}
+
+fn status_pk(status: LoanStatus) -> String {
+    format!("LOAN_STATUS#{}", status.as_str())
+}
+
+/// Filters of `GET /loans` (and, with only `status`, of a client's loans).
+#[derive(Debug, Default, Clone)]
+pub struct LoanFilter {
+    pub status: Option<LoanStatus>,
+    pub client_id: Option<String>,
+    pub min_amount: Option<Decimal>,
+    pub max_amount: Option<Decimal>,
+    /// Inclusive lower bound on `created_at`, as fixed-width RFC 3339 text.
+    pub created_from: Option<String>,
+    /// Exclusive upper bound on `created_at`, as fixed-width RFC 3339 text.
+    pub created_before: Option<String>,
+}
+
+fn loan_item(loan: &Loan) -> Result<Item, ApiError> {
+    let mut item: Item =
+        serde_dynamo::to_item(loan).map_err(|e| item_error("serialize loan", e))?;
+    let sort = format!("{}#{}", loan.created_at.to_rfc3339(), loan.id);
+    item.insert(PK.into(), s(client_pk(&loan.client_id)));
+    item.insert(SK.into(), s(loan_sk(&loan.id)));
+    item.insert("entity".into(), s("loan"));
+    item.insert(GSI1.partition_key.into(), s(LOAN_KIND));
+    item.insert("GSI1SK".into(), s(sort.clone()));
+    item.insert(GSI2.partition_key.into(), s(status_pk(loan.status)));
+    item.insert("GSI2SK".into(), s(sort));
+    item.insert(GSI3.partition_key.into(), s(loan_sk(&loan.id)));
+    // A number copy of the amount, so amount ranges compare numerically.
+    item.insert("amount_n".into(), n(loan.amount));
+    Ok(item)
+}
+
+pub(crate) fn read_loan(item: Item) -> Result<Loan, ApiError> {
+    serde_dynamo::from_item(item).map_err(|e| item_error("read loan", e))
+}
+
+impl Store {
+    /// Stores a new loan if its client exists and is not being deleted.
+    pub async fn create_loan(&self, loan: &Loan) -> Result<(), ApiError> {
+        let bump = Update::builder()
+            .table_name(self.table())
+            .key(PK, s(client_pk(&loan.client_id)))
+            .key(SK, s("CLIENT"))
+            .update_expression("SET loan_seq = if_not_exists(loan_seq, :zero) + :one")
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(ApiError::internal)?;
+        let put = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(loan_item(loan)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(ApiError::internal)?;
+        let result = self
+            .client()
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(bump).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        let Err(err) = result else {
+            return Ok(());
+        };
+        if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            err.as_service_error()
+        {
+            let client_failed = cancelled
+                .cancellation_reasons()
+                .first()
+                .and_then(|r| r.code())
+                == Some("ConditionalCheckFailed");
+            if client_failed {
+                return match self.get_client(&loan.client_id).await? {
+                    None => Err(ApiError::NotFound("no client exists with this id".into())),
+                    Some(_) => Err(ApiError::Conflict("the client is being deleted".into())),
+                };
+            }
+        }
+        Err(db_error("create loan", err))
+    }
+
+    /// A loan by id, from GSI3 (eventually consistent: a read right after a write in
+    /// another region of the index may briefly miss it).
+    pub async fn get_loan(&self, loan_id: &str) -> Result<Option<Loan>, ApiError> {
+        let output = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(GSI3.name)
+            .key_condition_expression("GSI3PK = :id")
+            .expression_attribute_values(":id", s(loan_sk(loan_id)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| db_error("get loan", e))?;
+        output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(read_loan)
+            .transpose()
+    }
+
+    /// The current version of a loan, read strongly consistent from the table (the index
+    /// only locates it), for a read-modify-write.
+    pub async fn get_loan_for_update(&self, loan_id: &str) -> Result<Option<Loan>, ApiError> {
+        let Some(located) = self.get_loan(loan_id).await? else {
+            return Ok(None);
+        };
+        self.get_item(client_pk(&located.client_id), &loan_sk(loan_id), "get loan")
+            .await?
+            .map(read_loan)
+            .transpose()
+    }
+
+    /// Replaces `current` with `next` if `current` is still the stored version.
+    pub async fn replace_loan(&self, current: &Loan, next: &Loan) -> Result<(), WriteError> {
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(loan_item(next)?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(current.version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(WriteError::Stale)
+            }
+            Err(err) => Err(WriteError::Api(db_error("update loan", err))),
+        }
+    }
+
+    /// Deletes `loan` if it is still the stored version.
+    pub async fn delete_loan(&self, loan: &Loan) -> Result<(), WriteError> {
+        let result = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .key(PK, s(client_pk(&loan.client_id)))
+            .key(SK, s(loan_sk(&loan.id)))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(loan.version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(WriteError::Stale)
+            }
+            Err(err) => Err(WriteError::Api(db_error("delete loan", err))),
+        }
+    }
+
+    /// A client and all its loans, newest loan first, from one Query of its partition
+    /// (more than one call only when the partition exceeds DynamoDB's 1 MB page).
+    pub async fn client_with_loans(
+        &self,
+        client_id: &str,
+    ) -> Result<(Option<Client>, Vec<Loan>), ApiError> {
+        let (client, loans) = self.read_partition(client_id).await?;
+        let client = client
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
+            .transpose()?;
+        Ok((client, loans))
+    }
+
+    /// The raw client item (with its bookkeeping attributes) and its loans.
+    pub(crate) async fn read_partition(
+        &self,
+        client_id: &str,
+    ) -> Result<(Option<Item>, Vec<Loan>), ApiError> {
+        let mut client = None;
+        let mut loans = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(client_pk(client_id)))
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| db_error("read client partition", e))?;
+            for item in output.items.unwrap_or_default() {
+                match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                    Some("CLIENT") => client = Some(item),
+                    Some(sk) if sk.starts_with("LOAN#") => loans.push(read_loan(item)?),
+                    _ => {}
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok((client, loans));
+            }
+        }
+    }
+
+    /// One page of a client's loans, newest first, optionally of one status.
+    pub async fn list_client_loans(
+        &self,
+        client_id: &str,
+        status: Option<LoanStatus>,
+        limit: usize,
+        start: Option<ResumeKey>,
+    ) -> Result<(Vec<Loan>, Option<ResumeKey>), ApiError> {
+        let filter = LoanFilter {
+            status,
+            client_id: Some(client_id.to_owned()),
+            ..LoanFilter::default()
+        };
+        self.list_loans(&filter, limit, start).await
+    }
+
+    /// One page of loans, newest first. A client filter reads only that client's
+    /// partition; otherwise a status filter reads only GSI2's partition of that status,
+    /// and no filter reads GSI1. Creation dates narrow the index's sort key; amounts (and
+    /// a status within a client) are filter expressions.
+    pub async fn list_loans(
+        &self,
+        filter: &LoanFilter,
+        limit: usize,
+        start: Option<ResumeKey>,
+    ) -> Result<(Vec<Loan>, Option<ResumeKey>), ApiError> {
+        let mut conditions: Vec<&str> = Vec::new();
+        let mut query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .scan_index_forward(false);
+        let (keys, sort_key): (&[&str], &str) = if let Some(client_id) = &filter.client_id {
+            query = query
+                .key_condition_expression("PK = :pk AND begins_with(SK, :loan)")
+                .expression_attribute_values(":pk", s(client_pk(client_id)))
+                .expression_attribute_values(":loan", s("LOAN#"))
+                .consistent_read(true);
+            if let Some(status) = filter.status {
+                conditions.push("#status = :status");
+                query = query
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":status", s(status.as_str()));
+            }
+            (&[PK, SK], "created_at")
+        } else if let Some(status) = filter.status {
+            query = query
+                .index_name(GSI2.name)
+                .expression_attribute_values(":pk", s(status_pk(status)));
+            (&[PK, SK, "GSI2PK", "GSI2SK"], "GSI2SK")
+        } else {
+            query = query
+                .index_name(GSI1.name)
+                .expression_attribute_values(":pk", s(LOAN_KIND));
+            (&[PK, SK, "GSI1PK", "GSI1SK"], "GSI1SK")
+        };
+        if filter.client_id.is_none() {
+            let partition = if filter.status.is_some() {
+                "GSI2PK"
+            } else {
+                "GSI1PK"
+            };
+            let range = match (&filter.created_from, &filter.created_before) {
+                (Some(_), Some(_)) => " AND #sort BETWEEN :from AND :before",
+                (Some(_), None) => " AND #sort >= :from",
+                (None, Some(_)) => " AND #sort < :before",
+                (None, None) => "",
+            };
+            query = query.key_condition_expression(format!("{partition} = :pk{range}"));
+        } else if filter.created_from.is_some() {
+            conditions.push("#sort >= :from");
+        }
+        if filter.client_id.is_some() && filter.created_before.is_some() {
+            conditions.push("#sort < :before");
+        }
+        if filter.created_from.is_some() || filter.created_before.is_some() {
+            query = query.expression_attribute_names("#sort", sort_key);
+        }
+        if let Some(from) = &filter.created_from {
+            query = query.expression_attribute_values(":from", s(from.clone()));
+        }
+        if let Some(before) = &filter.created_before {
+            query = query.expression_attribute_values(":before", s(before.clone()));
+        }
+        if let Some(min) = filter.min_amount {
+            conditions.push("amount_n >= :min");
+            query = query.expression_attribute_values(":min", n(min));
+        }
+        if let Some(max) = filter.max_amount {
+            conditions.push("amount_n <= :max");
+            query = query.expression_attribute_values(":max", n(max));
+        }
+        let filtered = !conditions.is_empty();
+        if filtered {
+            query = query.filter_expression(conditions.join(" AND "));
+        }
+        let page = fetch_page(query, keys, limit, start, filtered).await?;
+        let loans = page
+            .items
+            .into_iter()
+            .map(read_loan)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((loans, page.next))
+    }
+}
