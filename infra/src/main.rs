@@ -1,6 +1,9 @@
 //! `lending-admin`: operator commands for a lending API table.
 //!
 //! - `create-table`: creates the table with its indexes and TTL (no-op when it exists).
+//! - `seed [CLIENTS] [LOANS_PER_CLIENT]`: fills the table with demo clients and loans in
+//!   every status (default 100 clients with 10 loans each); rerunning rewrites the same
+//!   items.
 //! - `create-admin [--reset]`: creates the first admin. The username comes from
 //!   `ADMIN_USERNAME` (default `admin`), the password from `ADMIN_PASSWORD` or, when that
 //!   is unset, is generated and printed once. With `--reset`, an existing admin of that
@@ -17,7 +20,7 @@ use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::{ApiError, Config, Store, store::dynamodb_client, table};
 
-const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset]";
+const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -42,6 +45,19 @@ async fn main() -> ExitCode {
                 let verb = if created { "created" } else { "already exists" };
                 println!("table {}: {verb}", config.table_name);
             }),
+        ["seed", counts @ ..] if counts.len() <= 2 => {
+            let number =
+                |i: usize, default: u64| counts.get(i).map_or(Ok(default), |c| c.parse::<u64>());
+            match (number(0, 100), number(1, 10)) {
+                (Ok(clients), Ok(loans)) => {
+                    infra::seed::seed(&Store::new(client, &config.table_name), clients, loans).await
+                }
+                _ => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         ["create-admin", rest @ ..] if rest.iter().all(|a| *a == "--reset") => {
             create_admin(&Store::new(client, &config.table_name), !rest.is_empty()).await
         }
@@ -71,7 +87,7 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
         }
         Err(_) => password::generate()?,
     };
-    if store.get_user(username.as_str()).await?.is_some() {
+    if let Some((existing, _)) = store.get_user(username.as_str()).await? {
         if !reset {
             println!(
                 "admin {}: already exists (use --reset to replace it)",
@@ -79,7 +95,9 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
             );
             return Ok(());
         }
-        store.delete_user(username.as_str()).await?;
+        store
+            .delete_user(username.as_str(), existing.version)
+            .await?;
     }
     let user = User {
         username,

@@ -52,6 +52,8 @@ fn escape_pointer(segment: &str) -> String {
 pub enum ApiError {
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("malformed query parameter")]
+    InvalidQuery(FieldError),
     #[error("unauthorized: {0}")]
     Unauthorized(String),
     #[error("forbidden")]
@@ -110,7 +112,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -129,7 +131,7 @@ impl ApiError {
     /// The problem type slug (appended to [`PROBLEM_BASE`]) and title.
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
-            Self::BadRequest(_) => ("bad-request", "Bad request"),
+            Self::BadRequest(_) | Self::InvalidQuery(_) => ("bad-request", "Bad request"),
             Self::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             Self::Forbidden => ("forbidden", "Forbidden"),
             Self::NotFound(_) => ("not-found", "Not found"),
@@ -150,6 +152,7 @@ impl ApiError {
             Self::BadRequest(d) | Self::Unauthorized(d) | Self::NotFound(d) | Self::Conflict(d) => {
                 d.clone()
             }
+            Self::InvalidQuery(error) => format!("{} {}", error.pointer, error.detail),
             Self::Forbidden => "your role may not perform this operation".into(),
             Self::MethodNotAllowed { allow } => {
                 let methods: Vec<&str> = allow.iter().map(Method::as_str).collect();
@@ -183,6 +186,7 @@ impl ApiError {
         let (slug, title) = self.kind();
         let errors = match &self {
             Self::Validation(errors) => Some(errors.as_slice()),
+            Self::InvalidQuery(error) => Some(std::slice::from_ref(error)),
             _ => None,
         };
         let problem = Problem {

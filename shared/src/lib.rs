@@ -7,7 +7,10 @@ pub mod config;
 pub mod cursor;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "factories")]
+pub mod factories;
 pub mod http;
+pub mod idempotency;
 pub mod list;
 pub mod store;
 pub mod table;

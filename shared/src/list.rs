@@ -19,16 +19,25 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Reads `limit` and `cursor`; a `limit` out of range is a `422` on `#/query/limit`.
-    pub fn from_query(query: &Query) -> Result<Self, FieldError> {
+    /// Reads `limit` and `cursor`: a `limit` that is not a whole number is a `400`, one out
+    /// of range a `422` on `#/query/limit`.
+    pub fn from_query(query: &Query) -> Result<Self, ApiError> {
         let limit = query
-            .parse_with("limit", |raw| {
-                raw.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| format!("must be a whole number from 1 to {MAX_LIMIT}"))
+            .syntax("limit", |raw| {
+                let digits = raw.strip_prefix('-').unwrap_or(raw);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("must be a whole number".to_owned());
+                }
+                // Negative or too big for any page: out of range rather than malformed.
+                Ok(raw.parse::<usize>().unwrap_or(usize::MAX))
             })?
             .unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::Validation(vec![FieldError::query(
+                "limit",
+                format!("must be from 1 to {MAX_LIMIT}"),
+            )]));
+        }
         Ok(Self {
             limit,
             cursor: query.get("cursor").map(str::to_owned),

@@ -16,6 +16,9 @@ use shared::{App, Config, Store};
 
 pub mod calls;
 pub mod factories;
+pub mod faults;
+pub mod outage;
+pub mod seed;
 
 /// The secret every test app signs cursors with.
 pub const TEST_CURSOR_SECRET: &str = "test-cursor-secret-0123456789abcdef";
@@ -86,6 +89,27 @@ impl TestApp {
 
     pub fn store(&self) -> &Store {
         &self.app.store
+    }
+
+    /// An app whose DynamoDB client reaches its (already created) table through `endpoint`
+    /// (a proxy) and suffers `faults`.
+    pub async fn spawn_with(endpoint: Option<&str>, faults: &faults::Faults) -> Self {
+        let base = Self::spawn().await;
+        let mut config = test_config(&base.table);
+        if let Some(endpoint) = endpoint {
+            config.dynamodb_endpoint = Some(endpoint.to_owned());
+        }
+        let client = base.calls.attach(faults.attach(dynamodb(&config).await));
+        let app = App::new(Store::new(client, &base.table), &config).expect("app builds");
+        Self { app, ..base }
+    }
+
+    /// The address of DynamoDB Local, as `host:port`.
+    pub fn upstream() -> String {
+        endpoint()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// A valid token for `caller`, signed with the app's key.

@@ -34,11 +34,14 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         },
         ["users"] => match method {
             Method::GET => users::list(app, &caller, &request).await,
-            Method::POST => users::create(app, &caller, &request).await,
+            Method::POST => {
+                let create = users::create(app, &caller, &request);
+                shared::idempotency::once(app, &caller, &request, create).await
+            }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },
         ["users", username] => match method {
-            Method::DELETE => users::delete(app, &caller, username).await,
+            Method::DELETE => users::delete(app, &caller, &request, username).await,
             _ => Err(route::method_not_allowed(&[Method::DELETE])),
         },
         _ => Err(route::no_route()),

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use shared::auth::{Caller, Role, password};
 use shared::domain::time::{Timestamp, is_valid_id};
 use shared::domain::user::{User, Username};
-use shared::http::{self as web, Query};
+use shared::http::{self as web, IfMatch, Query};
 use shared::list::{self, PageRequest};
 use shared::{ApiError, App, FieldError};
 
@@ -85,7 +85,7 @@ pub async fn list(
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let query = Query::parse(request, &["limit", "cursor"])?;
-    let page = PageRequest::from_query(&query).map_err(|e| ApiError::Validation(vec![e]))?;
+    let page = PageRequest::from_query(&query)?;
     let binding = list::binding("users.list", &caller.username, &[], page.limit);
     let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_users(page.limit, start).await?;
@@ -98,6 +98,7 @@ pub async fn list(
 pub async fn delete(
     app: &App,
     caller: &Caller,
+    request: &Request,
     username: &str,
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
@@ -108,7 +109,17 @@ pub async fn delete(
             "you cannot delete your own account".into(),
         ));
     }
-    if !app.store.delete_user(username.as_str()).await? {
+    let (user, _) = app
+        .store
+        .get_user(username.as_str())
+        .await?
+        .ok_or_else(not_found)?;
+    IfMatch::from_headers(request.headers()).check(user.version)?;
+    if !app
+        .store
+        .delete_user(username.as_str(), user.version)
+        .await?
+    {
         return Err(not_found());
     }
     tracing::info!(username = %username.as_str(), by = %caller.username, "user deleted");

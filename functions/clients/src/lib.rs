@@ -22,7 +22,7 @@ pub mod wire;
 use wire::ClientInput;
 
 /// How often a write without `If-Match` re-reads and retries after losing a race.
-const WRITE_ATTEMPTS: usize = 5;
+const WRITE_ATTEMPTS: usize = 8;
 
 /// Serves one request.
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
@@ -37,7 +37,10 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
     match path.as_slice() {
         ["clients"] => match method {
             Method::GET => list_clients(app, &caller, &request).await,
-            Method::POST => create_client(app, &caller, &request).await,
+            Method::POST => {
+                let create = create_client(app, &caller, &request);
+                shared::idempotency::once(app, &caller, &request, create).await
+            }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },
         ["clients", id] => match method {
@@ -106,7 +109,7 @@ async fn update_client(
     caller.require_admin()?;
     let if_match = IfMatch::from_headers(request.headers());
     let input: ClientInput = web::parse_json(request)?;
-    for _ in 0..WRITE_ATTEMPTS {
+    for attempt in 0..WRITE_ATTEMPTS {
         let current = load(app, id).await?;
         if_match.check(current.version)?;
         let base = (mode == Mode::Patch).then_some(&current.details);
@@ -117,7 +120,9 @@ async fn update_client(
         let next = current.revise(details, Timestamp::now());
         match app.store.replace_client(&current, &next).await {
             Ok(()) => return web::resource(StatusCode::OK, &next, next.version),
-            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) if !if_match.is_present() => {
+                shared::store::backoff(attempt).await
+            }
             Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
             Err(WriteError::Api(err)) => return Err(err),
         }
@@ -133,12 +138,14 @@ async fn delete_client(
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let if_match = IfMatch::from_headers(request.headers());
-    for _ in 0..WRITE_ATTEMPTS {
+    for attempt in 0..WRITE_ATTEMPTS {
         let current = load(app, id).await?;
         if_match.check(current.version)?;
         match app.store.delete_client(&current).await {
             Ok(()) => return Ok(web::no_content()),
-            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) if !if_match.is_present() => {
+                shared::store::backoff(attempt).await
+            }
             Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
             Err(WriteError::Api(err)) => return Err(err),
         }
@@ -187,14 +194,8 @@ async fn list_clients(
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let query = Query::parse(request, &LIST_PARAMETERS)?;
-    let (page, filter) = match (PageRequest::from_query(&query), parse_filter(&query)) {
-        (Ok(page), Ok(filter)) => (page, filter),
-        (page, filter) => {
-            let mut errors: Vec<FieldError> = page.err().into_iter().collect();
-            errors.extend(filter.err().unwrap_or_default());
-            return Err(ApiError::Validation(errors));
-        }
-    };
+    let page = PageRequest::from_query(&query)?;
+    let filter = parse_filter(&query).map_err(ApiError::Validation)?;
     let binding = list::binding(
         "clients.list",
         &caller.username,

@@ -31,7 +31,10 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
     match path.as_slice() {
         ["clients", client_id, "loans"] => match method {
             Method::GET => lists::client_loans(app, &caller, &request, client_id).await,
-            Method::POST => single::apply(app, &caller, &request, client_id).await,
+            Method::POST => {
+                let apply = single::apply(app, &caller, &request, client_id);
+                shared::idempotency::once(app, &caller, &request, apply).await
+            }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },
         ["loans"] => match method {

@@ -47,8 +47,13 @@ fn keep<T>(errors: &mut Vec<FieldError>, result: Result<Option<T>, FieldError>) 
     result.map_err(|e| errors.push(e)).ok().flatten()
 }
 
-/// Reads every filter, collecting all errors.
-fn parse_filter(query: &Query) -> Result<LoanFilter, Vec<FieldError>> {
+/// Reads every filter: a value of the wrong form is `400` at once; the rules a well-formed
+/// value breaks are collected into one `422`.
+fn parse_filter(query: &Query) -> Result<LoanFilter, ApiError> {
+    let min_amount = query.syntax("min_amount", parse_decimal)?;
+    let max_amount = query.syntax("max_amount", parse_decimal)?;
+    let from = query.syntax("created_from", parse_date)?;
+    let to = query.syntax("created_to", parse_date)?;
     let mut errors = Vec::new();
     let status = keep(&mut errors, query.parse_with("status", LoanStatus::parse));
     let client_id = keep(
@@ -61,10 +66,6 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, Vec<FieldError>> {
             }
         }),
     );
-    let min_amount = keep(&mut errors, query.parse_with("min_amount", parse_decimal));
-    let max_amount = keep(&mut errors, query.parse_with("max_amount", parse_decimal));
-    let from = keep(&mut errors, query.parse_with("created_from", parse_date));
-    let to = keep(&mut errors, query.parse_with("created_to", parse_date));
     if let (Some(min), Some(max)) = (min_amount, max_amount)
         && min > max
     {
@@ -90,7 +91,7 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, Vec<FieldError>> {
         None => None,
     };
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(ApiError::Validation(errors));
     }
     Ok(LoanFilter {
         status,
@@ -103,14 +104,7 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, Vec<FieldError>> {
 }
 
 fn page_and_filter(query: &Query) -> Result<(PageRequest, LoanFilter), ApiError> {
-    match (PageRequest::from_query(query), parse_filter(query)) {
-        (Ok(page), Ok(filter)) => Ok((page, filter)),
-        (page, filter) => {
-            let mut errors: Vec<FieldError> = page.err().into_iter().collect();
-            errors.extend(filter.err().unwrap_or_default());
-            Err(ApiError::Validation(errors))
-        }
-    }
+    Ok((PageRequest::from_query(query)?, parse_filter(query)?))
 }
 
 fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) -> String {

@@ -18,7 +18,7 @@ use crate::wire::{LoanInput, QuoteInput};
 use crate::{client_not_found, visible_loan};
 
 /// How often a write without `If-Match` re-reads and retries after losing a race.
-const WRITE_ATTEMPTS: usize = 5;
+const WRITE_ATTEMPTS: usize = 8;
 
 fn unschedulable(err: ScheduleError) -> ApiError {
     ApiError::invalid(
@@ -144,7 +144,7 @@ pub async fn update(
     if mode == Mode::Replace {
         input.forbid_status("cannot be replaced; change it with PATCH")?;
     }
-    for _ in 0..WRITE_ATTEMPTS {
+    for attempt in 0..WRITE_ATTEMPTS {
         let current = visible_loan(app, caller, loan_id, true).await?;
         if !caller.is_admin() {
             check_customer_change(&input, mode)?;
@@ -160,7 +160,9 @@ pub async fn update(
                 }
                 return web::resource(StatusCode::OK, &next, next.version);
             }
-            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) if !if_match.is_present() => {
+                shared::store::backoff(attempt).await
+            }
             Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
             Err(WriteError::Api(err)) => return Err(err),
         }
@@ -175,7 +177,7 @@ pub async fn delete(
     loan_id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let if_match = IfMatch::from_headers(request.headers());
-    for _ in 0..WRITE_ATTEMPTS {
+    for attempt in 0..WRITE_ATTEMPTS {
         let current = visible_loan(app, caller, loan_id, true).await?;
         caller.require_admin()?;
         if_match.check(current.version)?;
@@ -187,7 +189,9 @@ pub async fn delete(
         }
         match app.store.delete_loan(&current).await {
             Ok(()) => return Ok(web::no_content()),
-            Err(WriteError::Stale) if !if_match.is_present() => continue,
+            Err(WriteError::Stale) if !if_match.is_present() => {
+                shared::store::backoff(attempt).await
+            }
             Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
             Err(WriteError::Api(err)) => return Err(err),
         }

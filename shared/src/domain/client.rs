@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::fields::{DocumentNumber, Email, PersonName, Phone};
 use super::money::Currency;
-use super::time::{Timestamp, new_id};
+use super::time::{Timestamp, new_id_at};
 
 /// A monthly income in the lender's currency (MXN), never negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl Client {
     /// A new client, at version 1.
     pub fn new(details: ClientDetails, now: Timestamp) -> Self {
         Self {
-            id: new_id(),
+            id: new_id_at(now),
             details,
             created_at: now,
             updated_at: now,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::loan_status::{LoanStatus, TransitionError};
 use super::money::{Currency, decimal_as_string, decimal_from_string};
 use super::schedule::{self, LoanTerms, Schedule, ScheduleError};
-use super::time::{Timestamp, new_id};
+use super::time::{Timestamp, new_id_at};
 
 /// What the money is for: trimmed, at most 200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +107,7 @@ impl Loan {
         now: Timestamp,
     ) -> Result<Self, ScheduleError> {
         let mut loan = Self {
-            id: new_id(),
+            id: new_id_at(now),
             client_id: client_id.to_owned(),
             status: LoanStatus::Pending,
             amount: Decimal::ZERO,

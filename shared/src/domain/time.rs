@@ -52,6 +52,12 @@ pub fn new_id() -> String {
     ulid::Ulid::generate().to_string()
 }
 
+/// A new identifier whose time part is `at`, so that ordering by id and ordering by
+/// creation time agree for things created at `at`.
+pub fn new_id_at(at: Timestamp) -> String {
+    ulid::Ulid::from_datetime(at.as_datetime().into()).to_string()
+}
+
 /// Accepts only identifiers in the canonical form the server issues; anything else cannot
 /// name a resource.
 pub fn is_valid_id(candidate: &str) -> bool {
@@ -90,6 +96,16 @@ mod tests {
         for (candidate, why) in invalid {
             assert!(!is_valid_id(&candidate), "{why} must be refused");
         }
+    }
+
+    #[test]
+    fn an_id_made_at_a_time_carries_that_time() {
+        let at = Timestamp::now();
+        let id = ulid::Ulid::from_string(&new_id_at(at)).unwrap();
+        assert_eq!(
+            i64::try_from(id.timestamp_ms()).unwrap(),
+            at.as_datetime().timestamp_millis()
+        );
     }
 
     #[test]

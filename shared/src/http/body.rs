@@ -10,6 +10,8 @@ use crate::error::{ApiError, FieldError};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The most unknown fields one response lists.
+pub const MAX_REPORTED_ERRORS: usize = 20;
 
 fn body_bytes(body: &Body) -> &[u8] {
     match body {
@@ -60,8 +62,10 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
         |path: serde_ignored::Path<'_>| unknown.push(pointer_of(&path.to_string()));
     let tracked = serde_ignored::Deserializer::new(&mut deserializer, &mut on_unknown);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(tracked);
+    // A hostile body can name thousands of unknown fields; report a bounded number.
     let mut errors: Vec<FieldError> = unknown
         .into_iter()
+        .take(MAX_REPORTED_ERRORS)
         .map(|pointer| FieldError {
             pointer,
             detail: "is not a known field".into(),

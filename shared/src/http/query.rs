@@ -56,6 +56,20 @@ impl Query {
             .filter(|v| !v.is_empty())
     }
 
+    /// Reads `name` with `parse`, for values whose *form* is wrong (not a number, not a
+    /// date): its message becomes a `400` for `#/query/<name>`.
+    pub fn syntax<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.get(name)
+            .map(|raw| {
+                parse(raw).map_err(|detail| ApiError::InvalidQuery(FieldError::query(name, detail)))
+            })
+            .transpose()
+    }
+
     /// Parses `name` with `parse`, turning its message into a `422` for `#/query/<name>`.
     pub fn parse_with<T>(
         &self,

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::page::fetch_page;
-use super::{Item, Store, db_error, item_error, s};
+use super::{Item, Store, item_error, s};
 use crate::cursor::ResumeKey;
 use crate::domain::client::Client;
 use crate::error::ApiError;
@@ -73,7 +73,8 @@ impl ClientFilter {
     }
 }
 
-fn client_item(client: &Client) -> Result<Item, ApiError> {
+/// The stored item of a client: its fields plus keys, GSI1 keys and search attributes.
+pub fn client_item(client: &Client) -> Result<Item, ApiError> {
     let mut item: Item =
         serde_dynamo::to_item(client).map_err(|e| item_error("serialize client", e))?;
     item.insert(PK.into(), s(client_pk(&client.id)));
@@ -103,13 +104,33 @@ fn guard_put(
 ) -> Result<TransactWriteItem, ApiError> {
     let put = Put::builder()
         .table_name(table)
-        .item(PK, s(pk))
-        .item(SK, s(sk))
-        .item("client_id", s(client_id))
+        .set_item(Some(guard_item(pk, sk, client_id)))
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .map_err(ApiError::internal)?;
     Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// A guard item: `pk` (`EMAIL#...` or `DOCUMENT#...`) owned by `client_id`.
+pub fn guard_item(pk: String, sk: &str, client_id: &str) -> Item {
+    Item::from([
+        (PK.to_owned(), s(pk)),
+        (SK.to_owned(), s(sk)),
+        ("client_id".to_owned(), s(client_id)),
+    ])
+}
+
+/// The guard items a client owns: its email and its document number.
+pub fn guard_items(client: &Client) -> [Item; 2] {
+    let d = &client.details;
+    [
+        guard_item(email_key(&d.email.normalized()), "EMAIL", &client.id),
+        guard_item(
+            document_key(d.document_number.as_str()),
+            "DOCUMENT",
+            &client.id,
+        ),
+    ]
 }
 
 pub(crate) fn guard_delete(
@@ -144,40 +165,27 @@ pub(crate) fn explain(
     parts: &[Part],
     context: &'static str,
 ) -> WriteError {
-    if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-        err.as_service_error()
-    {
-        let failed: Vec<Part> = cancelled
-            .cancellation_reasons()
-            .iter()
-            .zip(parts)
-            .filter(|(reason, _)| reason.code() == Some("ConditionalCheckFailed"))
-            .map(|(_, part)| *part)
-            .collect();
-        if failed.contains(&Part::Client) || failed.contains(&Part::OldGuard) {
-            return WriteError::Stale;
-        }
-        if failed.contains(&Part::NewEmail) {
-            return WriteError::Api(ApiError::Conflict(
-                "a client with this email already exists".into(),
-            ));
-        }
-        if failed.contains(&Part::NewDocument) {
-            return WriteError::Api(ApiError::Conflict(
-                "a client with this document number already exists".into(),
-            ));
-        }
-        let conflicting = cancelled
-            .cancellation_reasons()
-            .iter()
-            .any(|reason| reason.code() == Some("TransactionConflict"));
-        if conflicting {
-            return WriteError::Api(ApiError::Conflict(
-                "a concurrent request is changing the same data; retry".into(),
-            ));
-        }
+    let failed: Vec<Part> = super::cancellation_codes(&err)
+        .unwrap_or_default()
+        .iter()
+        .zip(parts)
+        .filter(|(code, _)| *code == "ConditionalCheckFailed")
+        .map(|(_, part)| *part)
+        .collect();
+    if failed.contains(&Part::Client) || failed.contains(&Part::OldGuard) {
+        return WriteError::Stale;
     }
-    WriteError::Api(db_error(context, err))
+    if failed.contains(&Part::NewEmail) {
+        return WriteError::Api(ApiError::Conflict(
+            "a client with this email already exists".into(),
+        ));
+    }
+    if failed.contains(&Part::NewDocument) {
+        return WriteError::Api(ApiError::Conflict(
+            "a client with this document number already exists".into(),
+        ));
+    }
+    WriteError::Api(super::transaction_error(context, err))
 }
 
 impl Store {

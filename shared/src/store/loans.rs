@@ -6,7 +6,6 @@
 //! `loan_seq` in the same transaction, and is refused while the client is being deleted,
 //! so a client deletion that saw no open loans cannot race a new one into existence.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use rust_decimal::Decimal;
 
@@ -47,7 +46,8 @@ pub struct LoanFilter {
     pub created_before: Option<String>,
 }
 
-fn loan_item(loan: &Loan) -> Result<Item, ApiError> {
+/// The stored item of a loan: its fields plus its table and index keys.
+pub fn loan_item(loan: &Loan) -> Result<Item, ApiError> {
     let mut item: Item =
         serde_dynamo::to_item(loan).map_err(|e| item_error("serialize loan", e))?;
     let sort = format!("{}#{}", loan.created_at.to_rfc3339(), loan.id);
@@ -97,22 +97,16 @@ impl Store {
         let Err(err) = result else {
             return Ok(());
         };
-        if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-            err.as_service_error()
-        {
-            let client_failed = cancelled
-                .cancellation_reasons()
-                .first()
-                .and_then(|r| r.code())
-                == Some("ConditionalCheckFailed");
-            if client_failed {
-                return match self.get_client(&loan.client_id).await? {
-                    None => Err(ApiError::NotFound("no client exists with this id".into())),
-                    Some(_) => Err(ApiError::Conflict("the client is being deleted".into())),
-                };
-            }
+        let client_failed = super::cancellation_codes(&err)
+            .and_then(|codes| codes.first().cloned())
+            .is_some_and(|code| code == "ConditionalCheckFailed");
+        if client_failed {
+            return match self.get_client(&loan.client_id).await? {
+                None => Err(ApiError::NotFound("no client exists with this id".into())),
+                Some(_) => Err(ApiError::Conflict("the client is being deleted".into())),
+            };
         }
-        Err(db_error("create loan", err))
+        Err(super::transaction_error("create loan", err))
     }
 
     /// A loan by id, from GSI3 (eventually consistent: a read right after a write in

@@ -18,8 +18,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::config::Config;
 use crate::error::{ApiError, BoxError};
 
+pub mod batch;
 pub mod client_delete;
 pub mod clients;
+pub mod idempotency;
 pub mod loans;
 pub mod logins;
 pub mod page;
@@ -152,6 +154,50 @@ where
     }
 }
 
+/// The reason code of each item of a cancelled transaction (`ConditionalCheckFailed`,
+/// `TransactionConflict`, `None`...), or `None` when the failure was not a cancellation.
+pub fn cancellation_codes(
+    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> Option<Vec<String>> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code().unwrap_or("None").to_owned())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// A failed transaction that no condition of ours explains: throttled items are `503`
+/// (retry later), a conflict with a concurrent transaction is `409` (retry), anything
+/// else goes through [`db_error`].
+pub fn transaction_error(
+    context: &'static str,
+    err: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> ApiError {
+    let codes = cancellation_codes(&err).unwrap_or_default();
+    if codes.iter().any(|c| {
+        matches!(
+            c.as_str(),
+            "ThrottlingError" | "ProvisionedThroughputExceeded"
+        )
+    }) {
+        return ApiError::Unavailable(Box::new(DbError {
+            context,
+            source: Box::new(err),
+        }));
+    }
+    if codes.iter().any(|c| c == "TransactionConflict") {
+        tracing::info!(context, "transaction conflict");
+        return ApiError::Conflict("a concurrent request is changing the same data; retry".into());
+    }
+    db_error(context, err)
+}
+
 /// Wraps a failure to convert an item to or from its stored form.
 pub fn item_error(context: &'static str, err: serde_dynamo::Error) -> ApiError {
     ApiError::Internal(Box::new(DbError {
@@ -178,6 +224,15 @@ pub fn update_all(table: &str, mut item: Item) -> aws_sdk_dynamodb::types::build
             .expression_attribute_values(format!(":a{i}"), value);
     }
     update.update_expression(format!("SET {}", assignments.join(", ")))
+}
+
+/// Waits before retrying a write that lost a race: a random pause that grows with each
+/// attempt, so that writers contending for one item spread out instead of colliding again.
+pub async fn backoff(attempt: usize) {
+    let mut byte = [0u8; 1];
+    let jitter = aws_lc_rs::rand::fill(&mut byte).map_or(0, |()| u64::from(byte[0]));
+    let ceiling_ms = 4u64 << attempt.min(5);
+    tokio::time::sleep(Duration::from_millis(jitter * ceiling_ms / 255)).await;
 }
 
 /// A string attribute value.

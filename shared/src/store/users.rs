@@ -65,28 +65,24 @@ impl Store {
         let Err(err) = request.send().await else {
             return Ok(());
         };
-        if let Some(cancelled) = err.as_service_error().and_then(|e| match e {
-            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c),
-            _ => None,
-        }) {
-            let failed = |i: usize| {
-                cancelled
-                    .cancellation_reasons()
-                    .get(i)
-                    .and_then(|r| r.code())
-                    == Some("ConditionalCheckFailed")
-            };
-            if failed(0) {
-                return Err(ApiError::Conflict("a user with this username already exists".into()));
-            }
-            if failed(1) {
-                return Err(ApiError::Validation(vec![FieldError::body(
-                    "client_id",
-                    "no client exists with this id",
-                )]));
-            }
+        let codes = super::cancellation_codes(&err).unwrap_or_default();
+        let failed = |i: usize| {
+            codes
+                .get(i)
+                .is_some_and(|code| code == "ConditionalCheckFailed")
+        };
+        if failed(0) {
+            return Err(ApiError::Conflict(
+                "a user with this username already exists".into(),
+            ));
         }
-        Err(db_error("create user", err))
+        if failed(1) {
+            return Err(ApiError::Validation(vec![FieldError::body(
+                "client_id",
+                "no client exists with this id",
+            )]));
+        }
+        Err(super::transaction_error("create user", err))
     }
 
     /// A user and its password hash.
@@ -101,15 +97,16 @@ impl Store {
             .transpose()
     }
 
-    /// Deletes a user; `false` when there was none.
-    pub async fn delete_user(&self, username: &str) -> Result<bool, ApiError> {
+    /// Deletes a user at `version`; `false` when there is no such user (any more).
+    pub async fn delete_user(&self, username: &str, version: u64) -> Result<bool, ApiError> {
         let result = self
             .client()
             .delete_item()
             .table_name(self.table())
             .key(PK, s(user_pk(username)))
             .key(SK, s("USER"))
-            .condition_expression("attribute_exists(PK)")
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", super::n(version))
             .send()
             .await;
         match result {

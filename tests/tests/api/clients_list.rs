@@ -178,7 +178,13 @@ async fn list_rejects_bad_parameters() {
     let cases = [
         ("?limit=0", 422, "limit below 1"),
         ("?limit=101", 422, "limit above 100"),
-        ("?limit=abc", 422, "limit not a number"),
+        ("?limit=abc", 400, "limit not a number"),
+        ("?limit=-5", 422, "a negative limit"),
+        (
+            "?limit=99999999999999999999999",
+            422,
+            "a limit beyond any integer",
+        ),
         ("?limit=1&limit=2", 400, "limit twice"),
         ("?colour=red", 400, "unknown parameter"),
         ("?cursor=garbage", 400, "a garbage cursor"),
@@ -195,6 +201,12 @@ async fn list_rejects_bad_parameters() {
     }
     let limit = list(&app, "?limit=0").await;
     assert_eq!(limit.error_pointers(), ["#/query/limit"]);
+    let malformed = list(&app, "?limit=abc").await;
+    assert_eq!(
+        malformed.error_pointers(),
+        ["#/query/limit"],
+        "a 400 points at the parameter too"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,142 @@
+//! Examples rendered by the API's own code: domain values built with the domain
+//! constructors and serialized by their real `Serialize` impls, and problems rendered by
+//! `ApiError::into_response`. An example therefore shows exactly what the API sends, and
+//! the crate's tests check each one against its hand-declared schema, so a field added to
+//! or renamed in a response type cannot go unnoticed.
+//!
+//! Ids and instants are fixed so the document is the same on every run. Each builder
+//! returns `None` if a domain rule ever rejects the sample; the tests require them all.
+
+use chrono::{DateTime, NaiveDate};
+use lambda_http::Body;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use shared::ApiError;
+use shared::auth::Role;
+use shared::auth::token::TOKEN_LIFETIME_SECS;
+use shared::domain::client::{Client, ClientDetails, MonthlyIncome};
+use shared::domain::fields::{DocumentNumber, Email, PersonName, Phone};
+use shared::domain::loan::{Loan, Purpose};
+use shared::domain::loan_status::LoanStatus;
+use shared::domain::money::Currency;
+use shared::domain::schedule::LoanTerms;
+use shared::domain::time::Timestamp;
+use shared::domain::user::{User, Username};
+
+/// The example client's id.
+pub(crate) const CLIENT_ID: &str = "01KB3F8Q9M6T2N4R5S7V8W9X0Y";
+/// The example loan's id.
+pub(crate) const LOAN_ID: &str = "01KB3FA2C4E6G8J0K2M4P6R8T0";
+/// The example request id.
+pub(crate) const REQUEST_ID: &str = "01KB3FC5D7F9H1K3M5N7Q9S1V3";
+/// An example `next_cursor` (real ones are sealed with AES-256-GCM).
+pub(crate) const CURSOR: &str = "bG9uZy1vcGFxdWUtY3Vyc29yLXNlYWxlZC13aXRoLWFlcy1nY20";
+
+fn at(rfc3339: &str) -> Option<Timestamp> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|instant| Timestamp::from(instant.to_utc()))
+}
+
+fn client() -> Option<Client> {
+    let details = ClientDetails {
+        first_name: PersonName::parse("Ana").ok()?,
+        last_name: PersonName::parse("López").ok()?,
+        email: Email::parse("ana.lopez@example.com").ok()?,
+        document_number: DocumentNumber::parse("LOPA900101").ok()?,
+        phone: Some(Phone::parse("+525512345678").ok()?),
+        birth_date: NaiveDate::from_ymd_opt(1990, 1, 1)?,
+        monthly_income: Some(MonthlyIncome::parse(Decimal::new(25_000, 0)).ok()?),
+    };
+    let mut client = Client::new(details, at("2026-11-27T10:15:00Z")?);
+    client.id = CLIENT_ID.to_owned();
+    Some(client)
+}
+
+fn loan_terms() -> Option<LoanTerms> {
+    LoanTerms::parse(
+        Decimal::new(10_000, 0),
+        Currency::mxn(),
+        Decimal::new(12, 0),
+        12,
+    )
+    .ok()
+}
+
+fn loan() -> Option<Loan> {
+    let purpose = Purpose::parse("car").ok()?;
+    let mut loan = Loan::apply(
+        CLIENT_ID,
+        &loan_terms()?,
+        purpose,
+        at("2026-11-27T10:20:00Z")?,
+    )
+    .ok()?;
+    loan.id = LOAN_ID.to_owned();
+    loan.with_status(LoanStatus::Approved, at("2026-11-28T09:00:00Z")?)
+        .ok()
+}
+
+fn user() -> Option<User> {
+    Some(User {
+        username: Username::parse("ana").ok()?,
+        role: Role::User,
+        client_id: Some(CLIENT_ID.to_owned()),
+        created_at: at("2026-11-27T10:30:00Z")?,
+        version: 1,
+    })
+}
+
+/// A client as the API returns it.
+pub(crate) fn client_json() -> Option<Value> {
+    serde_json::to_value(client()?).ok()
+}
+
+/// A loan as the API returns it (approved, so one status timestamp is set).
+pub(crate) fn loan_json() -> Option<Value> {
+    serde_json::to_value(loan()?).ok()
+}
+
+/// The schedule of the example loan (`Some(id)`) or of a quote for its terms (`None`).
+pub(crate) fn schedule_json(loan_id: Option<&str>) -> Option<Value> {
+    let start = NaiveDate::from_ymd_opt(2026, 11, 28)?;
+    let schedule = shared::domain::schedule::build(&loan_terms()?, start).ok()?;
+    let mut value = serde_json::to_value(schedule).ok()?;
+    value
+        .as_object_mut()?
+        .insert("loan_id".into(), json!(loan_id));
+    Some(value)
+}
+
+/// A customer login as the API returns it.
+pub(crate) fn user_json() -> Option<Value> {
+    serde_json::to_value(user()?).ok()
+}
+
+/// `GET /auth/me` for the example customer.
+pub(crate) fn me_json() -> Option<Value> {
+    serde_json::to_value(user()?.caller()).ok()
+}
+
+/// A login's answer (the token itself is made up).
+pub(crate) fn token_json() -> Value {
+    json!({
+        "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbmEifQ.c2lnbmF0dXJl",
+        "token_type": "Bearer",
+        "expires_in": TOKEN_LIFETIME_SECS,
+    })
+}
+
+/// A page holding one `item` and a cursor to the next page.
+pub(crate) fn page_json(item: Option<Value>) -> Option<Value> {
+    Some(json!({"items": [item?], "next_cursor": CURSOR}))
+}
+
+/// The Problem Details body `error` renders for a request to `instance`.
+pub(crate) fn problem_json(error: ApiError, instance: &str) -> Option<Value> {
+    let response = error.into_response(Some(instance), Some(REQUEST_ID));
+    match response.body() {
+        Body::Text(text) => serde_json::from_str(text).ok(),
+        _ => None,
+    }
+}

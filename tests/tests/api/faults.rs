@@ -1,0 +1,183 @@
+//! A failing database: outages, throttling and transaction conflicts give `503` or `409`
+//! Problem Details, lose nothing, and the API recovers without a restart.
+
+use api_tests::factories::client_body;
+use api_tests::faults::Faults;
+use api_tests::outage::Switch;
+use api_tests::*;
+use http::Method;
+use serde_json::json;
+
+fn assert_unavailable(response: &TestResponse) {
+    response.assert_problem(503);
+    assert!(
+        response.header("retry-after").is_some(),
+        "503 carries Retry-After"
+    );
+    let text = response.body.to_string();
+    for internal in [
+        "dispatch",
+        "connection",
+        "127.0.0.1",
+        "DynamoDB",
+        "Exception",
+        "timeout",
+    ] {
+        assert!(
+            !text.contains(internal),
+            "the body reveals {internal:?}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_outage_gives_503s_and_the_api_recovers_with_nothing_lost() {
+    let switch = Switch::start(TestApp::upstream()).await;
+    let app = TestApp::spawn_with(Some(&switch.endpoint), &Faults::default()).await;
+    let before = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await;
+    assert_eq!(before.status, 201);
+    let uri = format!("/clients/{}", before.body["id"].as_str().unwrap());
+
+    switch.down().await;
+    let read = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
+        .await;
+    let write = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await;
+    let update = app
+        .as_admin(
+            clients_handler,
+            request(Method::PATCH, &uri).json(&json!({"first_name": "Lost"})),
+        )
+        .await;
+    let login = login(&app, "admin", "any password at all").await;
+    switch.up();
+    let after = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
+        .await;
+    let listed = app
+        .as_admin(clients_handler, request(Method::GET, "/clients"))
+        .await;
+
+    for response in [&read, &write, &update, &login] {
+        assert_unavailable(response);
+    }
+    assert_eq!(
+        after.status, 200,
+        "recovered without a new client: {}",
+        after.body
+    );
+    assert_eq!(
+        after.body, before.body,
+        "written before the outage, unchanged by it"
+    );
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn throttling_past_the_retries_is_503_and_changes_nothing() {
+    let faults = Faults::default();
+    let app = TestApp::spawn_with(None, &faults).await;
+    let client = create_client(&app).await;
+    let uri = format!("/clients/{}", client["id"].as_str().unwrap());
+    let before = app.all_items().await;
+
+    faults.throttle("GetItem");
+    faults.throttle("TransactWriteItems");
+    faults.throttle("Query");
+    let read = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
+        .await;
+    let write = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await;
+    let list = app
+        .as_admin(loans_handler, request(Method::GET, "/loans"))
+        .await;
+    let attempts = app.calls.take();
+    faults.clear();
+
+    for response in [&read, &write, &list] {
+        assert_unavailable(response);
+    }
+    assert_eq!(app.all_items().await, before);
+    assert!(!attempts.is_empty());
+    let again = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
+        .await;
+    assert_eq!(again.status, 200, "throttling over, service back");
+}
+
+#[tokio::test]
+async fn a_transaction_conflict_is_409_and_writes_nothing() {
+    let faults = Faults::default();
+    let app = TestApp::spawn_with(None, &faults).await;
+    let client = create_client(&app).await;
+    let client_id = client["id"].as_str().unwrap();
+    let before = app.all_items().await;
+
+    faults.transaction_conflict(3, 1);
+    let create = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await;
+    faults.transaction_conflict(2, 1);
+    let apply = app
+        .as_admin(
+            loans_handler,
+            request(Method::POST, &format!("/clients/{client_id}/loans")).json(
+                &json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6}),
+            ),
+        )
+        .await;
+
+    for response in [&create, &apply] {
+        response.assert_problem(409);
+        assert!(
+            response.body["detail"].as_str().unwrap().contains("retry"),
+            "{}",
+            response.body
+        );
+    }
+    assert_eq!(app.all_items().await, before, "nothing written");
+}
+
+#[tokio::test]
+async fn an_update_that_meets_a_transaction_conflict_is_409_and_keeps_the_old_version() {
+    let faults = Faults::default();
+    let app = TestApp::spawn_with(None, &faults).await;
+    let client = create_client(&app).await;
+    let uri = format!("/clients/{}", client["id"].as_str().unwrap());
+
+    faults.transaction_conflict(1, 1);
+    let update = app
+        .as_admin(
+            clients_handler,
+            request(Method::PATCH, &uri).json(&json!({"first_name": "Conflicted"})),
+        )
+        .await;
+    let stored = app
+        .as_admin(clients_handler, request(Method::GET, &uri))
+        .await;
+
+    update.assert_problem(409);
+    assert_eq!(stored.body, client);
+}
