@@ -19,7 +19,10 @@ DDB := $(ROOT)/infra/dynamodb-local.sh
 CARGO_LAMBDA_VERSION := 1.9.2
 ZIGLANG_VERSION := 0.17.1
 CFN_LINT_VERSION := 1.58.0
-PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) cfn-lint==$(CFN_LINT_VERSION)
+# Schemathesis runs property-based and stateful tests of docs/openapi.json against the API.
+SCHEMATHESIS_VERSION := 4.32.5
+PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) cfn-lint==$(CFN_LINT_VERSION) \
+  schemathesis==$(SCHEMATHESIS_VERSION)
 # newman and the OpenAPI linter, pinned in tools/e2e/package-lock.json.
 REDOCLY := $(ROOT)/tools/e2e/node_modules/.bin/redocly
 TOOLS_STAMP := $(VENV)/.tools-installed
@@ -140,6 +143,8 @@ test: tools
 	cargo nextest run --workspace --no-fail-fast
 	echo "test: the Postman collection (newman) against the locally served API"
 	scripts/with-local-api.sh scripts/newman.sh
+	echo "test: Schemathesis (every check, stateful links) as a customer and as the admin"
+	scripts/with-local-api.sh scripts/schemathesis.sh
 
 # Regenerate the OpenAPI document after changing a route, a wire type or a rule.
 openapi:

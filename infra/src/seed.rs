@@ -46,7 +46,8 @@ fn client_with_loans(index: u64, loans: u64) -> Result<Vec<Item>, ApiError> {
     let (created, id) = at(base, u128::from(index) << 32)?;
     let mut rng = factories::rng(index);
     let unique = format!("S{index:07}");
-    let details = factories::client_details(&mut rng, &unique, Utc::now().date_naive())?;
+    // Ages are reckoned on the seed's first day, not today, so reruns rewrite identical items.
+    let details = factories::client_details(&mut rng, &unique, created.as_datetime().date_naive())?;
     let mut client = Client::new(details, created);
     client.id = id.to_string();
     let mut item = client_item(&client)?;

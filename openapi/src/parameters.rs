@@ -10,7 +10,26 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::KnownFormat;
 use utoipa::openapi::{Ref, RefOr, Required, Schema};
 
-use crate::schemas::{DECIMAL_PATTERN, ID_PATTERN, formatted, integer, reference, string};
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
+
+use crate::schemas::{ID_PATTERN, formatted, integer, reference, string};
+
+/// The body of [`ID_PATTERN`], without its anchors.
+const ID_BODY: &str = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
+
+/// A plain non-negative decimal (digits, optionally a point and more digits), or nothing.
+const BLANK_OR_DECIMAL_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?)?$";
+
+/// The longest decimal filter, as `loans::wire::MAX_DECIMAL_PARAMETER_CHARS` reads it.
+const MAX_DECIMAL_PARAMETER_CHARS: usize = 28;
+
+/// `schema`, or the empty string: a filter left blank (`?status=`) is the same as none.
+fn blank_or(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let blank = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(0));
+    AnyOfBuilder::new().item(schema).item(blank).into()
+}
 
 /// `#/components/parameters/<name>`.
 pub(crate) fn parameter(name: &str) -> Ref {
@@ -50,16 +69,24 @@ pub(crate) fn parameters() -> Vec<(String, RefOr<Parameter>)> {
         build(
             &format!("{bound}_amount"),
             Query,
-            &format!("Only loans whose amount is at {bound}imum this (a plain decimal)."),
-            string("").pattern(Some(DECIMAL_PATTERN)),
+            &format!(
+                "Only loans whose amount is at {bound}imum this (a plain decimal); blank is \
+                 the same as none."
+            ),
+            string("")
+                .pattern(Some(BLANK_OR_DECIMAL_PATTERN))
+                .max_length(Some(MAX_DECIMAL_PARAMETER_CHARS)),
         )
     };
     let created = |name: &str, side: &str| {
         build(
             name,
             Query,
-            &format!("Only loans created on or {side} this day (UTC), inclusive."),
-            formatted(KnownFormat::Date, ""),
+            &format!(
+                "Only loans created on or {side} this day (UTC), inclusive; blank is the \
+                 same as none."
+            ),
+            blank_or(formatted(KnownFormat::Date, "").into()),
         )
     };
     let bounded = |name: &str, max: usize, rule: &str| {
@@ -165,8 +192,8 @@ pub(crate) fn parameters() -> Vec<(String, RefOr<Parameter>)> {
             build(
                 "status",
                 Query,
-                "Only loans in this status.",
-                reference("LoanStatus"),
+                "Only loans in this status; blank is the same as none.",
+                blank_or(reference("LoanStatus")),
             ),
         ),
         (
@@ -175,8 +202,8 @@ pub(crate) fn parameters() -> Vec<(String, RefOr<Parameter>)> {
                 "client_id",
                 Query,
                 "Only this client's loans (a customer always sees only its own: another client \
-             gives an empty page).",
-                id(),
+             gives an empty page); blank is the same as none.",
+                string("").pattern(Some(format!("^({})?$", ID_BODY))),
             ),
         ),
         ("MinAmount", amount("min")),

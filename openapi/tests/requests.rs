@@ -271,3 +271,40 @@ fn user_schemas_hold_the_user_rules() {
         ],
     );
 }
+
+/// The loan filters take what `loans::wire::parse_decimal` reads, blank included (a blank
+/// filter is none): the documented pattern and length are the parser's.
+#[test]
+fn amount_filters_hold_the_parsers_rules() {
+    let document = document();
+    for name in ["MinAmount", "MaxAmount"] {
+        let schema = &document["components"]["parameters"][name]["schema"];
+        assert_eq!(
+            schema["maxLength"],
+            json!(loans::wire::MAX_DECIMAL_PARAMETER_CHARS),
+            "{name}"
+        );
+        let pattern = schema["pattern"].as_str().unwrap();
+        let components = json!({});
+        let validator = validator(&components, &json!({"type": "string", "pattern": pattern}));
+        for (raw, accepted) in [
+            ("", true),
+            ("0", true),
+            ("1000.50", true),
+            ("007", true),
+            ("-5", false),
+            ("1e3", false),
+            ("\"5\"", false),
+            (".5", false),
+            ("5.", false),
+        ] {
+            let parsed = raw.is_empty() || loans::wire::parse_decimal(raw).is_ok();
+            assert_eq!(parsed, accepted, "{name}: the parser on {raw:?}");
+            assert_eq!(
+                errors(&validator, &json!(raw)).is_empty(),
+                accepted,
+                "{name}: the pattern on {raw:?}"
+            );
+        }
+    }
+}

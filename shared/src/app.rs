@@ -9,8 +9,11 @@ use crate::store::{Store, dynamodb_client};
 /// The long-lived parts of a function: the store, the cursor codec and the token keys.
 #[derive(Debug)]
 pub struct App {
+    /// The DynamoDB table every handler reads and writes.
     pub store: Store,
+    /// Seals and opens the `next_cursor` of every list.
     pub cursors: CursorCodec,
+    /// Issues tokens at login and authenticates every other request.
     pub tokens: TokenKeys,
 }
 

@@ -11,22 +11,32 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// The named variable is unset or blank.
     #[error("environment variable {0} is required")]
     Missing(&'static str),
+    /// A signing secret is too short to be safe.
     #[error("environment variable {name} must be at least {min} bytes long")]
-    TooShort { name: &'static str, min: usize },
+    TooShort {
+        /// The variable that holds the secret.
+        name: &'static str,
+        /// The minimum length, in bytes ([`MIN_SECRET_BYTES`]).
+        min: usize,
+    },
 }
 
 /// Settings shared by every function.
 #[derive(Clone)]
 pub struct Config {
-    /// The single DynamoDB table.
+    /// The name of the single DynamoDB table (`TABLE_NAME`).
     pub table_name: String,
-    /// Overrides the DynamoDB endpoint (DynamoDB Local); `None` in AWS.
+    /// Overrides the DynamoDB endpoint (`AWS_ENDPOINT_URL_DYNAMODB`, for DynamoDB Local);
+    /// `None` in AWS.
     pub dynamodb_endpoint: Option<String>,
-    /// Key material for signing pagination cursors.
+    /// Key material for sealing pagination cursors (`CURSOR_SECRET`, at least
+    /// [`MIN_SECRET_BYTES`]).
     pub cursor_secret: Vec<u8>,
-    /// Key for signing and verifying access tokens (HS256).
+    /// Key for signing and verifying access tokens with HS256 (`TOKEN_SECRET`, at least
+    /// [`MIN_SECRET_BYTES`]).
     pub token_secret: Vec<u8>,
 }
 

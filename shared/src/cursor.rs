@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
-/// How long a cursor stays valid.
+/// How long a cursor stays valid, in seconds (24 hours).
 pub const CURSOR_TTL_SECS: i64 = 24 * 60 * 60;
 
 /// A resume position: the key attributes of the last item returned (all strings).

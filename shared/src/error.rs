@@ -21,7 +21,10 @@ pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 1;
 /// and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
+    /// Where the problem is: `/email`, `/nested/0/field` (RFC 6901, `~` and `/`
+    /// escaped), `#/query/limit` for a query parameter or `#/header/<name>` for a header.
     pub pointer: String,
+    /// What is wrong, phrased to follow the pointer (`"must be a valid email address"`).
     pub detail: String,
 }
 
@@ -48,34 +51,74 @@ fn escape_pointer(segment: &str) -> String {
 }
 
 /// Everything that can go wrong while serving a request.
+///
+/// Each variant fixes the HTTP status (see [`ApiError::status`]); the `String` a variant
+/// carries is the Problem Details `detail` and is shown to the caller, so it must never
+/// hold internals. Causes that must stay private go in [`ApiError::Unavailable`] or
+/// [`ApiError::Internal`], whose details are generic.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// `400`: the request cannot be read at all: a body that is empty or not JSON, an
+    /// unknown or repeated query parameter, a malformed `Idempotency-Key`, or a cursor that
+    /// is invalid, expired or issued for another query.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// `400`: a query parameter whose form is wrong (not a number, not a date), listed in
+    /// the body's `errors` under `#/query/<name>`. A well-formed value that breaks a rule is
+    /// [`ApiError::Validation`] instead.
     #[error("malformed query parameter")]
     InvalidQuery(FieldError),
+    /// `401` with `WWW-Authenticate: Bearer`: no valid bearer token, or a login with a wrong
+    /// username or password (the detail never says which).
     #[error("unauthorized: {0}")]
     Unauthorized(String),
+    /// `403`: the caller is authenticated but its role may not perform the operation (a
+    /// customer on an admin-only route, or asking for a loan change other than cancelling).
     #[error("forbidden")]
     Forbidden,
+    /// `404`: no such resource, a resource the caller may not see (customers get the same
+    /// answer for both, so ids cannot be probed), or a path no operation serves.
     #[error("not found: {0}")]
     NotFound(String),
+    /// `405` with an `Allow` header: the path exists but not with this method.
     #[error("method not allowed")]
-    MethodNotAllowed { allow: Vec<Method> },
+    MethodNotAllowed {
+        /// The methods the path does support, in the order the `Allow` header lists them.
+        allow: Vec<Method>,
+    },
+    /// `409`: the request clashes with the current state: a taken email, document number or
+    /// username, an illegal status change, a change the loan's status forbids, a client with
+    /// open loans, an `Idempotency-Key` still in use, or a concurrent write that won (retry).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// `412`: `If-Match` names a version that is no longer current; nothing was changed.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// `413`: the request body is larger than `limit`.
     #[error("payload too large")]
-    PayloadTooLarge { limit: usize },
+    PayloadTooLarge {
+        /// The largest body accepted, in bytes.
+        limit: usize,
+    },
+    /// `415`: a request with a body that does not declare `Content-Type: application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// `422`: well-formed input that breaks the rules (unknown fields included), with one
+    /// [`FieldError`] per offending field in the body's `errors`.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// `429` with `Retry-After`: logins for the username are locked by the brute-force
+    /// brake.
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        /// Seconds until the lock ends, sent as `Retry-After`.
+        retry_after_secs: u64,
+    },
+    /// `503` with `Retry-After` ([`RETRY_AFTER_UNAVAILABLE_SECS`]): DynamoDB is
+    /// unreachable, too slow or throttling. The cause is logged, never sent.
     #[error("service unavailable")]
     Unavailable(#[source] BoxError),
+    /// `500`: a bug or an unexpected failure. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] BoxError),
 }
@@ -110,6 +153,7 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
+    /// The HTTP status this error becomes; the one place that decides it.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
@@ -176,6 +220,7 @@ impl ApiError {
     }
 
     /// Logs the failure (5xx with the full cause chain) and renders Problem Details.
+    /// `instance` (the request path) and `request_id` are echoed in the body when given.
     pub fn into_response(self, instance: Option<&str>, request_id: Option<&str>) -> Response<Body> {
         let status = self.status();
         if status.is_server_error() {

@@ -8,13 +8,17 @@ use crate::cursor::{CursorCodec, ResumeKey};
 use crate::error::{ApiError, FieldError};
 use crate::http::Query;
 
+/// Items per page when the caller gives no `limit`.
 pub const DEFAULT_LIMIT: usize = 20;
+/// The largest `limit` accepted; it bounds the work and the response of one request.
 pub const MAX_LIMIT: usize = 100;
 
 /// What page the caller asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
+    /// Items wanted, 1 to [`MAX_LIMIT`].
     pub limit: usize,
+    /// The `next_cursor` of the previous page, still sealed; `None` for the first page.
     pub cursor: Option<String>,
 }
 
@@ -48,7 +52,9 @@ impl PageRequest {
 /// One page of a list.
 #[derive(Debug, Serialize)]
 pub struct Page<T> {
+    /// At most `limit` items, newest first.
     pub items: Vec<T>,
+    /// The sealed cursor of the next page; `None` (JSON `null`) on the last one.
     pub next_cursor: Option<String>,
 }
 

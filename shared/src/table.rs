@@ -5,10 +5,16 @@
 //! | item | PK | SK | GSI1 (all of a kind, newest first) |
 //! |---|---|---|---|
 //! | client | `CLIENT#<id>` | `CLIENT` | `CLIENT` / `<created_at>#<id>` |
+//! | loan | `CLIENT#<client_id>` | `LOAN#<id>` | `LOAN` / `<created_at>#<id>` |
 //! | email guard | `EMAIL#<lower-cased email>` | `EMAIL` | |
 //! | document guard | `DOCUMENT#<number>` | `DOCUMENT` | |
+//! | user | `USER#<username>` | `USER` | `USER` / `<created_at>#<username>` |
+//! | failed logins | `LOGIN#<username>` | `FAILURES` | |
+//! | idempotency record | `IDEMPOTENCY#<caller>#<key hash>` | `IDEMPOTENCY` | |
 //!
-//! GSI2 (loans by status) and GSI3 (loan by id) serve the loan access patterns.
+//! A loan also carries GSI2 (`LOAN_STATUS#<status>` / `<created_at>#<id>`: loans by
+//! status) and GSI3 (`LOAN#<id>`: a loan by id alone). The per-resource modules of
+//! [`crate::store`] build these keys; `docs/data-model.md` lists every access pattern.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
@@ -19,17 +25,24 @@ use aws_sdk_dynamodb::types::{
 use crate::error::ApiError;
 use crate::store::db_error;
 
+/// The table's partition key attribute (a string such as `CLIENT#<id>`).
 pub const PK: &str = "PK";
+/// The table's sort key attribute (a string such as `CLIENT` or `LOAN#<id>`).
 pub const SK: &str = "SK";
 /// Items with this attribute (epoch seconds) are deleted by DynamoDB once it passes.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
-/// A global secondary index: its name, key attributes and what it projects.
+/// A global secondary index: its name, key attributes and the access pattern it serves.
+/// Every index projects all attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Index {
+    /// The index name, as queries and the SAM template spell it.
     pub name: &'static str,
+    /// The partition key attribute (a string).
     pub partition_key: &'static str,
+    /// The sort key attribute (a string), if the index has one.
     pub sort_key: Option<&'static str>,
+    /// The access pattern the index serves, in a few words.
     pub purpose: &'static str,
 }
 

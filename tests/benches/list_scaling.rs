@@ -32,7 +32,7 @@ use shared::auth::{Caller, Role, TokenKeys};
 use shared::domain::loan_status::LoanStatus;
 use shared::{App, Store};
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+use api_tests::bench::{Error, env_usize, machine, ms};
 
 /// Loans per client in both tables: the client listed has this many.
 const LOANS_PER_CLIENT: usize = 20;
@@ -241,34 +241,6 @@ async fn measure(bench: &Bench, case: Case, token: &str) -> Result<(Duration, us
         .into());
     }
     Ok((elapsed, items))
-}
-
-fn env_usize(name: &str, default: usize) -> Result<usize, Error> {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name} must be a whole number, got {text:?}").into()),
-        Err(_) => Ok(default),
-    }
-}
-
-fn machine() -> (String, usize) {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix("model name")
-                .and_then(|rest| rest.split_once(':'))
-                .map(|(_, name)| name.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    (model, cores)
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.2}", duration.as_secs_f64() * 1000.0)
 }
 
 async fn run() -> Result<(), Error> {

@@ -4,6 +4,8 @@
 //! DynamoDB Local's address comes from `AWS_ENDPOINT_URL_DYNAMODB` (the test command starts
 //! it and sets this); it defaults to `http://127.0.0.1:8000`.
 
+#![warn(missing_docs)]
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -14,6 +16,7 @@ use serde_json::Value;
 use shared::auth::{Caller, Role, TokenKeys};
 use shared::{App, Config, Store};
 
+pub mod bench;
 pub mod calls;
 pub mod factories;
 pub mod faults;
@@ -31,7 +34,9 @@ pub type Handler =
 
 /// An app over its own, newly created table.
 pub struct TestApp {
+    /// The app handlers are called with, as a function's `main` would build it.
     pub app: App,
+    /// The table's name: `test-<ULID>`, unique to this test.
     pub table: String,
     /// Every DynamoDB operation the app's client has made.
     pub calls: calls::CallLog,
@@ -87,6 +92,7 @@ impl TestApp {
         Self { app, table, calls }
     }
 
+    /// The app's store, for arranging data and inspecting the table directly.
     pub fn store(&self) -> &Store {
         &self.app.store
     }
@@ -192,16 +198,32 @@ impl TestRequest {
         self
     }
 
+    /// A body of raw bytes, as API Gateway hands over one that is not UTF-8 (base64-decoded).
+    pub fn binary_body(mut self, body: &[u8]) -> Self {
+        self.body = Body::Binary(body.to_vec());
+        self
+    }
+
+    /// Adds a header whose value is raw bytes, which need not be UTF-8 (or even ASCII).
+    pub fn header_bytes(mut self, name: &str, value: &[u8]) -> Self {
+        let value =
+            http::HeaderValue::from_bytes(value).expect("a header value without CR, LF or NUL");
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
     /// `Authorization: Bearer <token>`.
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
 
+    /// Adds a header (repeating a name appends another value).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
     }
 
+    /// The finished `lambda_http::Request`; panics on an invalid method, URI or header.
     pub fn build(self) -> Request {
         self.builder.body(self.body).expect("valid test request")
     }
@@ -210,12 +232,16 @@ impl TestRequest {
 /// A response with its body parsed as JSON (or `Null` when empty).
 #[derive(Debug)]
 pub struct TestResponse {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// Every response header.
     pub headers: HeaderMap,
+    /// The body as JSON; a text body that is not JSON becomes a JSON string.
     pub body: Value,
 }
 
 impl TestResponse {
+    /// The first value of header `name`, if present and visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -360,6 +386,7 @@ impl std::io::Write for SharedWriter {
 }
 
 impl LogCapture {
+    /// Starts capturing at `DEBUG` and above, until the capture is dropped.
     pub fn start() -> Self {
         let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let writer = SharedWriter(buffer.clone());
@@ -374,6 +401,7 @@ impl LogCapture {
         }
     }
 
+    /// Everything logged so far, one JSON object per line.
     pub fn text(&self) -> String {
         self.buffer
             .lock()

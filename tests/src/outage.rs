@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 
 /// The proxy: `endpoint` reaches DynamoDB Local while up, and nothing while down.
 pub struct Switch {
+    /// The proxy's URL (`http://127.0.0.1:<port>`), to configure as the DynamoDB endpoint.
     pub endpoint: String,
     up: Arc<AtomicBool>,
     connections: Arc<Mutex<JoinSet<()>>>,

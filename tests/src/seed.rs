@@ -12,14 +12,14 @@
 //! - [`create_loans`] writes each loan with `Store::create_loan`, exactly as the API does
 //!   (one transaction per loan, which needs the client to exist: [`create_clients`]);
 //! - [`bulk_load`] writes [`loan_item`]s with `BatchWriteItem`, 25 at a time, for tables
-//!   of tens of thousands of loans. `loan_item` duplicates the private `loan_item` of
-//!   `shared/src/store/loans.rs`; the list tests check that both write the same item.
+//!   of tens of thousands of loans. [`loan_item`] is the store's own
+//!   `shared::store::loans::loan_item`, so both ways write the same item.
 
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use shared::Store;
@@ -32,8 +32,7 @@ use shared::domain::money::Currency;
 use shared::domain::schedule::LoanTerms;
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
-use shared::store::{Item, n, s};
-use shared::table::{GSI1, GSI2, GSI3, PK, SK};
+use shared::store::Item;
 
 /// A boxed error for the loaders, which the benchmark reports rather than panics on.
 pub type SeedError = Box<dyn Error + Send + Sync>;
@@ -119,9 +118,13 @@ fn path_to(status: LoanStatus) -> &'static [LoanStatus] {
 /// What one seeded loan looks like.
 #[derive(Debug, Clone)]
 pub struct LoanSeed {
+    /// The borrowing client (it must exist for [`create_loans`], not for [`bulk_load`]).
     pub client_id: String,
+    /// The status the loan is moved to along a legal path.
     pub status: LoanStatus,
+    /// The MXN amount, in cents.
     pub amount_cents: i64,
+    /// When the loan was applied for; its id carries the same millisecond.
     pub created_at: DateTime<Utc>,
     /// Makes the id's random part (and the rate, term and purpose) vary.
     pub salt: u64,
@@ -170,14 +173,19 @@ pub fn loan(seed: &LoanSeed) -> Loan {
 /// The shape of a seeded book of loans.
 #[derive(Debug, Clone)]
 pub struct BookSpec {
+    /// How many loans the book holds.
     pub loans: usize,
     /// Creation times spread over this many days, ending at `newest`.
     pub span_days: i64,
+    /// The creation time of the newest loan.
     pub newest: DateTime<Utc>,
+    /// Statuses with their relative weights ([`EVERY_STATUS`], [`FIFTH_ACTIVE`]).
     pub statuses: &'static [(LoanStatus, u32)],
     /// Amounts are drawn from `min_cents..max_cents`.
     pub min_cents: i64,
+    /// Exclusive upper bound of the amounts, in cents.
     pub max_cents: i64,
+    /// Drives every random choice; the same spec always gives the same book.
     pub seed: u64,
 }
 
@@ -340,54 +348,15 @@ pub async fn create_loans(store: &Store, loans: &[Loan]) {
         .await;
 }
 
-fn attribute(value: serde_json::Value) -> AttributeValue {
-    use serde_json::Value;
-    match value {
-        Value::Null => AttributeValue::Null(true),
-        Value::Bool(b) => AttributeValue::Bool(b),
-        Value::Number(number) => AttributeValue::N(number.to_string()),
-        Value::String(text) => AttributeValue::S(text),
-        Value::Array(values) => AttributeValue::L(values.into_iter().map(attribute).collect()),
-        Value::Object(fields) => AttributeValue::M(
-            fields
-                .into_iter()
-                .map(|(name, value)| (name, attribute(value)))
-                .collect(),
-        ),
-    }
-}
-
-/// The item `Store::create_loan` writes for `loan`.
-///
-/// Duplicates `loan_item` in `shared/src/store/loans.rs` (private there): the loan's
-/// serde form (what `serde_dynamo::to_item` produces: `None` as `NULL`, numbers as `N`,
-/// everything else as `S`) plus its key attributes. The list tests compare the two
-/// byte for byte, so a change there that is not made here fails a test.
+/// The item `Store::create_loan` writes for `loan`, for bulk loading.
 pub fn loan_item(loan: &Loan) -> Item {
-    let AttributeValue::M(mut item) =
-        attribute(serde_json::to_value(loan).expect("a loan serializes"))
-    else {
-        unreachable!("a loan serializes to an object");
-    };
-    let sort = format!("{}#{}", loan.created_at.to_rfc3339(), loan.id);
-    item.insert(PK.into(), s(format!("CLIENT#{}", loan.client_id)));
-    item.insert(SK.into(), s(format!("LOAN#{}", loan.id)));
-    item.insert("entity".into(), s("loan"));
-    item.insert(GSI1.partition_key.into(), s("LOAN"));
-    item.insert("GSI1SK".into(), s(sort.clone()));
-    item.insert(
-        GSI2.partition_key.into(),
-        s(format!("LOAN_STATUS#{}", loan.status.as_str())),
-    );
-    item.insert("GSI2SK".into(), s(sort));
-    item.insert(GSI3.partition_key.into(), s(format!("LOAN#{}", loan.id)));
-    item.insert("amount_n".into(), n(loan.amount));
-    item
+    shared::store::loans::loan_item(loan).expect("a loan serializes")
 }
 
 /// What a bulk load did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BulkReport {
+    /// Items written.
     pub items: usize,
     /// `BatchWriteItem` calls, retries of unprocessed items included.
     pub calls: usize,

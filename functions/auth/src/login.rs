@@ -8,6 +8,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::auth::{TokenKeys, password};
+use shared::domain::user::Username;
 use shared::http as web;
 use shared::{ApiError, App, FieldError};
 
@@ -17,13 +18,15 @@ struct Credentials {
     password: String,
 }
 
-/// Inputs longer than any valid credential are refused before any work is done.
-const MAX_USERNAME_CHARS: usize = 64;
+/// Inputs longer than any valid username are refused before any work is done.
+const MAX_USERNAME_CHARS: usize = Username::MAX_CHARS;
 
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("the username or password is incorrect".into())
 }
 
+/// `POST /auth/login`: refuses a locked username (`429`) before any hashing work, verifies
+/// the password, then counts the failure (`401`) or clears the count and issues a token.
 pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let credentials: Credentials = web::parse_json(request)?;
     let username = credentials.username.trim().to_lowercase();

@@ -64,6 +64,8 @@ impl NewUser {
     }
 }
 
+/// `POST /users`: hashes the password (Argon2id) and stores the user; a customer's
+/// `client_id` must name an existing client.
 pub async fn create(
     app: &App,
     caller: &Caller,
@@ -78,6 +80,7 @@ pub async fn create(
     web::created(&user.location(), &user, user.version)
 }
 
+/// `GET /users`: one page of users, newest first.
 pub async fn list(
     app: &App,
     caller: &Caller,
@@ -95,6 +98,7 @@ pub async fn list(
     )
 }
 
+/// `DELETE /users/{username}`: honours `If-Match`; an admin cannot delete itself (`409`).
 pub async fn delete(
     app: &App,
     caller: &Caller,

@@ -13,21 +13,33 @@ use shared::domain::fields::{BirthDate, DocumentNumber, Email, PersonName, Phone
 use shared::domain::money::DecimalInput;
 use shared::{ApiError, FieldError};
 
-/// A client as a caller writes it.
+/// A client as a caller writes it, unchecked.
+///
+/// Every field is `None` when absent, `Some(None)` for an explicit `null` and
+/// `Some(Some(value))` otherwise (see [`shared::http::body::present`]); the rules live in
+/// the domain types [`ClientInput::into_details`] hands each value to.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ClientInput {
+    /// Required; becomes a [`PersonName`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub first_name: Option<Option<String>>,
+    /// Required; becomes a [`PersonName`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub last_name: Option<Option<String>>,
+    /// Required; becomes an [`Email`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub email: Option<Option<String>>,
+    /// Required; becomes a [`DocumentNumber`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub document_number: Option<Option<String>>,
+    /// Optional, E.164; `null` clears it. Becomes a [`Phone`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub phone: Option<Option<String>>,
+    /// Required, `YYYY-MM-DD`; checked by [`BirthDate::parse`] against today.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub birth_date: Option<Option<String>>,
+    /// Optional, MXN, a JSON string or number read exactly; `null` clears it. Becomes a
+    /// [`MonthlyIncome`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub monthly_income: Option<Option<DecimalInput>>,
 }

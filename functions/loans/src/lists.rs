@@ -125,6 +125,7 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
     )
 }
 
+/// `GET /loans`: every filter of [`LoanFilter`]; for a customer, its own loans only.
 pub async fn loans(
     app: &App,
     caller: &Caller,
@@ -155,6 +156,8 @@ pub async fn loans(
     )
 }
 
+/// `GET /clients/{client_id}/loans`: one client's loans, optionally of one `status`; `404`
+/// when the client does not exist or is not the caller's.
 pub async fn client_loans(
     app: &App,
     caller: &Caller,

@@ -27,6 +27,8 @@ fn unschedulable(err: ScheduleError) -> ApiError {
     )
 }
 
+/// `POST /clients/{client_id}/loans`: a new `pending` loan; `404` for a client the caller
+/// may not see, or that does not exist (checked in the write's transaction).
 pub async fn apply(
     app: &App,
     caller: &Caller,
@@ -45,11 +47,13 @@ pub async fn apply(
     web::created(&loan.location(), &loan, loan.version)
 }
 
+/// `GET /loans/{loan_id}`: the loan with its `ETag`.
 pub async fn get(app: &App, caller: &Caller, loan_id: &str) -> Result<Response<Body>, ApiError> {
     let loan = visible_loan(app, caller, loan_id, false).await?;
     web::resource(StatusCode::OK, &loan, loan.version)
 }
 
+/// Which of the two writes of a loan is being served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `PUT`: every term comes from the request.
@@ -132,6 +136,9 @@ fn change(
     Ok(next.filter(|next| next != current))
 }
 
+/// `PUT` and `PATCH /loans/{loan_id}`: new terms while `pending`, and (`PATCH` only) a
+/// status change. Without `If-Match` a lost race re-reads and retries, up to
+/// `WRITE_ATTEMPTS` times, then `409`.
 pub async fn update(
     app: &App,
     caller: &Caller,
@@ -170,6 +177,9 @@ pub async fn update(
     Err(contended())
 }
 
+/// `DELETE /loans/{loan_id}` (admins): only a loan whose status is
+/// [`deletable`](shared::domain::loan_status::LoanStatus::deletable); retries like
+/// [`update`].
 pub async fn delete(
     app: &App,
     caller: &Caller,
@@ -211,6 +221,7 @@ struct ScheduleResponse<'a> {
     schedule: &'a Schedule,
 }
 
+/// `GET /loans/{loan_id}/schedule`: computed on every read, never stored.
 pub async fn schedule(
     app: &App,
     caller: &Caller,
@@ -229,6 +240,8 @@ pub async fn schedule(
     )
 }
 
+/// `POST /quotes`: the schedule of terms alone, due from today; nothing is stored and no
+/// I/O is done.
 pub fn quote(request: &Request) -> Result<Response<Body>, ApiError> {
     let input: QuoteInput = web::parse_json(request)?;
     let terms = input.resolve()?;

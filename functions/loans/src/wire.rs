@@ -5,40 +5,57 @@
 //! keeps the current value on `PATCH`; `null` clears the optional `purpose`.
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 use shared::domain::loan::{Loan, Purpose};
 use shared::domain::money::{Currency, DecimalInput};
 use shared::domain::schedule::LoanTerms;
 use shared::{ApiError, FieldError};
 
-/// A loan application or change.
+/// A loan application or change (`POST /clients/{client_id}/loans`, `PUT` and `PATCH
+/// /loans/{loan_id}`), unchecked.
+///
+/// Every field is `None` when absent, `Some(None)` for an explicit `null` and
+/// `Some(Some(value))` otherwise; [`LoanInput::resolve`] applies the rules of
+/// [`LoanTerms::parse`] and [`Purpose::parse`].
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LoanInput {
+    /// Required; the principal, a JSON string or number read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub amount: Option<Option<DecimalInput>>,
+    /// ISO 4217 code; when absent, MXN for a new loan and the current one on a change.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub currency: Option<Option<String>>,
+    /// Required; nominal annual percentage, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub annual_interest_rate: Option<Option<DecimalInput>>,
-    #[serde(default, deserialize_with = "shared::http::body::present")]
+    /// Required; the number of monthly installments.
+    #[serde(default, deserialize_with = "whole_number")]
     pub term_months: Option<Option<u32>>,
+    /// Optional free text; `null` or blank clears it.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub purpose: Option<Option<String>>,
-    /// Only `PATCH` may carry a status change.
+    /// The status to move to, as its wire name. Only `PATCH` may carry a status change.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub status: Option<Option<String>>,
 }
 
-/// `POST /quotes`: terms only.
+/// `POST /quotes`: terms only, with the same rules and absent/`null` encoding as
+/// [`LoanInput`].
 #[derive(Debug, Clone, Deserialize)]
 pub struct QuoteInput {
+    /// Required; the principal, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub amount: Option<Option<DecimalInput>>,
+    /// ISO 4217 code; MXN when absent.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub currency: Option<Option<String>>,
+    /// Required; nominal annual percentage, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     pub annual_interest_rate: Option<Option<DecimalInput>>,
-    #[serde(default, deserialize_with = "shared::http::body::present")]
+    /// Required; the number of monthly installments.
+    #[serde(default, deserialize_with = "whole_number")]
     pub term_months: Option<Option<u32>>,
 }
 
@@ -183,6 +200,7 @@ impl LoanInput {
 }
 
 impl QuoteInput {
+    /// Validates the terms; every invalid field is reported in one `422`.
     pub fn resolve(self) -> Result<LoanTerms, ApiError> {
         resolve_terms(
             self.amount,
@@ -195,9 +213,42 @@ impl QuoteInput {
     }
 }
 
-/// A decimal query parameter (`min_amount=1000.50`), read exactly.
+/// Like `shared::http::body::present`, for a whole number (`term_months`): absent, `null`,
+/// or a JSON number without a fractional part. `12.0` and `1.2e1` are the number `12`, as
+/// JSON (and JSON Schema's `integer`) has it; a string, a fraction or a negative number is
+/// refused.
+fn whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<u32>>, D::Error> {
+    let Some(raw) = Option::<Box<RawValue>>::deserialize(deserializer)? else {
+        return Ok(Some(None));
+    };
+    let text = raw.get().trim();
+    let invalid = || D::Error::custom("must be a whole number");
+    if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let number = DecimalInput::from_json_text(text).map_err(|_| invalid())?.0;
+    if !number.fract().is_zero() {
+        return Err(invalid());
+    }
+    u32::try_from(number)
+        .map(Some)
+        .map(Some)
+        .map_err(|_| invalid())
+}
+
+/// The longest decimal query parameter: any such string of digits fits a `Decimal`.
+pub const MAX_DECIMAL_PARAMETER_CHARS: usize = 28;
+
+/// A decimal query parameter (`min_amount=1000.50`), read exactly: digits, optionally a
+/// point and more digits, at most [`MAX_DECIMAL_PARAMETER_CHARS`] characters. No sign, no
+/// exponent, no quotes: a query string is not JSON.
 pub fn parse_decimal(raw: &str) -> Result<Decimal, String> {
-    DecimalInput::from_json_text(raw)
-        .map(|d| d.0)
-        .map_err(|_| "must be a decimal number".into())
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if raw.len() > MAX_DECIMAL_PARAMETER_CHARS || !digits(whole) || !digits(fraction) {
+        return Err("must be a plain decimal number".into());
+    }
+    Decimal::from_str_exact(raw).map_err(|_| "must be a plain decimal number".into())
 }

@@ -5,7 +5,7 @@ use shared::auth::token::TOKEN_LIFETIME_SECS;
 use shared::store::logins::{MAX_FAILURES, WINDOW_SECS};
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Post};
 
-use super::Op;
+use super::{Op, link};
 use crate::problems::Problem::{
     Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Validation,
 };
@@ -66,6 +66,20 @@ pub(super) fn operations() -> Vec<Op> {
             Some("User"),
             &["Location", "ETag"],
             None,
+        )
+        .links(
+            201,
+            vec![(
+                "DeleteUser",
+                link(
+                    "deleteUser",
+                    "Delete the login, if it is still at this version.",
+                    &[
+                        ("path.username", "$response.body#/username"),
+                        ("header.If-Match", "$response.header.ETag"),
+                    ],
+                ),
+            )],
         )
         .fails(Forbidden, "")
         .fails(Conflict, "The username is taken.")

@@ -2,7 +2,9 @@
 
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
-use super::Op;
+use utoipa::openapi::link::Link;
+
+use super::{Op, link};
 use crate::problems::Problem::{Conflict, Forbidden, NotFound};
 use crate::security::Access::{Admin, Anyone};
 
@@ -13,6 +15,55 @@ const TAKEN: &str = "The email (compared case-insensitively) or the document num
                      to another client.";
 const CONTENDED: &str = "Other requests kept changing the client; retry.";
 const MISSING: &str = "No client has this id.";
+
+/// What can follow a response that carries a client (and its `ETag`).
+fn client_links() -> Vec<(&'static str, Link)> {
+    let id = ("path.client_id", "$response.body#/id");
+    let version = ("header.If-Match", "$response.header.ETag");
+    vec![
+        ("GetClient", link("getClient", "Read the client.", &[id])),
+        (
+            "ReplaceClient",
+            link(
+                "replaceClient",
+                "Replace the client, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "UpdateClient",
+            link(
+                "updateClient",
+                "Change the client, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "DeleteClient",
+            link(
+                "deleteClient",
+                "Delete the client, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "ApplyForLoan",
+            link("applyForLoan", "Apply for a loan for the client.", &[id]),
+        ),
+        (
+            "ListClientLoans",
+            link("listClientLoans", "List the client's loans.", &[id]),
+        ),
+        (
+            "ListLoansOfClient",
+            link(
+                "listLoans",
+                "List the loans filtered by this client.",
+                &[("query.client_id", "$response.body#/id")],
+            ),
+        ),
+    ]
+}
 
 /// The operations this module declares.
 pub(super) fn operations() -> Vec<Op> {
@@ -36,6 +87,7 @@ pub(super) fn operations() -> Vec<Op> {
             &["Location", "ETag"],
             None,
         )
+        .links(201, client_links())
         .fails(Forbidden, "")
         .fails(Conflict, TAKEN),
         Op::new(Get, "/clients", "listClients", TAG, "List clients", Admin)
@@ -56,6 +108,7 @@ pub(super) fn operations() -> Vec<Op> {
         )
         .param("ClientId")
         .answers(200, "The client.", client(), &["ETag"], None)
+        .links(200, client_links())
         .fails(
             NotFound,
             "No client has this id, or it is not the caller's.",
@@ -69,6 +122,8 @@ pub(super) fn operations() -> Vec<Op> {
             .conditional()
             .body("ClientInput", "Every editable field of the client.")
             .answers(200, "The client as it now is.", client(), &["ETag"], None)
+            .links(200, client_links())
+            .links(200, client_links())
             .fails(Forbidden, "")
             .fails(NotFound, MISSING)
             .fails(Conflict, TAKEN)
@@ -89,6 +144,7 @@ pub(super) fn operations() -> Vec<Op> {
         .conditional()
         .body("ClientPatch", "The fields to change.")
         .answers(200, "The client as it now is.", client(), &["ETag"], None)
+        .links(200, client_links())
         .fails(Forbidden, "")
         .fails(NotFound, MISSING)
         .fails(Conflict, TAKEN)

@@ -3,7 +3,9 @@
 
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
-use super::Op;
+use utoipa::openapi::link::Link;
+
+use super::{Op, link};
 use crate::examples;
 use crate::problems::Problem::{Conflict, Forbidden, NotFound, Validation};
 use crate::security::Access::{Admin, Anyone};
@@ -16,6 +18,51 @@ const NOT_ITS_CLIENT: &str = "No client has this id, or it is not the caller's."
 const NOT_ITS_LOAN: &str = "No loan has this id, or it is not the caller's.";
 const CONTENDED: &str = "Other requests kept changing the loan; retry.";
 const TERMS_FIXED: &str = "The loan is no longer `pending`, so its terms cannot change.";
+
+/// What can follow a response that carries a loan (and its `ETag`).
+fn loan_links() -> Vec<(&'static str, Link)> {
+    let id = ("path.loan_id", "$response.body#/id");
+    let version = ("header.If-Match", "$response.header.ETag");
+    vec![
+        ("GetLoan", link("getLoan", "Read the loan.", &[id])),
+        (
+            "ReplaceLoan",
+            link(
+                "replaceLoan",
+                "Replace the loan's terms, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "UpdateLoan",
+            link(
+                "updateLoan",
+                "Change the loan's terms or status, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "DeleteLoan",
+            link(
+                "deleteLoan",
+                "Delete the loan, if it is still at this version.",
+                &[id, version],
+            ),
+        ),
+        (
+            "GetLoanSchedule",
+            link("getLoanSchedule", "Read the loan's schedule.", &[id]),
+        ),
+        (
+            "GetLoanClient",
+            link(
+                "getClient",
+                "Read the loan's client.",
+                &[("path.client_id", "$response.body#/client_id")],
+            ),
+        ),
+    ]
+}
 
 /// The operations this module declares.
 pub(super) fn operations() -> Vec<Op> {
@@ -43,6 +90,7 @@ pub(super) fn operations() -> Vec<Op> {
             &["Location", "ETag"],
             None,
         )
+        .links(201, loan_links())
         .fails(NotFound, NOT_ITS_CLIENT)
         .fails(Conflict, "The client is being deleted.")
         .fails(
@@ -103,6 +151,7 @@ pub(super) fn operations() -> Vec<Op> {
         )
         .param("LoanId")
         .answers(200, "The loan.", loan(), &["ETag"], None)
+        .links(200, loan_links())
         .fails(NotFound, NOT_ITS_LOAN),
         Op::new(
             Put,
@@ -120,6 +169,7 @@ pub(super) fn operations() -> Vec<Op> {
         .conditional()
         .body("LoanInput", "Every term of the loan.")
         .answers(200, "The loan as it now is.", loan(), &["ETag"], None)
+        .links(200, loan_links())
         .fails(Forbidden, "")
         .fails(NotFound, NOT_ITS_LOAN)
         .fails(Conflict, TERMS_FIXED)
@@ -146,6 +196,7 @@ pub(super) fn operations() -> Vec<Op> {
         .conditional()
         .body("LoanPatch", "The terms and/or the status to change.")
         .answers(200, "The loan as it now is.", loan(), &["ETag"], None)
+        .links(200, loan_links())
         .fails(
             Forbidden,
             "A customer asked for a status other than `cancelled`.",

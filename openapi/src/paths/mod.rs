@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::link::{Link, LinkBuilder};
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, PathItemBuilder};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::ResponseBuilder;
@@ -169,6 +170,18 @@ impl Op {
         self
     }
 
+    /// Adds `links` (name, link) to the success response `status`, declared before with
+    /// [`Op::answers`]: the operations a client (or a stateful test) can call next with
+    /// values taken from this response.
+    pub(crate) fn links(mut self, status: u16, links: Vec<(&str, Link)>) -> Self {
+        if let Some((_, response)) = self.successes.iter_mut().find(|(s, _)| *s == status) {
+            for (name, link) in links {
+                *response = std::mem::take(response).link(name, link);
+            }
+        }
+        self
+    }
+
     /// Succeeds with `status`, a JSON body of `schema` (if any) and extra `headers`.
     pub(crate) fn answers(
         mut self,
@@ -212,6 +225,19 @@ impl Op {
         }
         (self.path, self.method, operation.build())
     }
+}
+
+/// A link to the operation `id`, filling its `parameters` (`in.name`, as `path.client_id`
+/// or `header.If-Match`) with runtime expressions on the response (`$response.body#/id`,
+/// `$response.header.ETag`).
+pub(crate) fn link(id: &str, description: &str, parameters: &[(&str, &str)]) -> Link {
+    parameters
+        .iter()
+        .fold(
+            LinkBuilder::new().operation_id(id).description(description),
+            |link, (name, expression)| link.parameter(*name, *expression),
+        )
+        .build()
 }
 
 /// The method's name as `Allow` spells it, and its place in the order the handlers list

@@ -18,7 +18,7 @@ mod clients;
 mod common;
 mod loans;
 
-pub(crate) use common::{DECIMAL_PATTERN, ID_PATTERN};
+pub(crate) use common::ID_PATTERN;
 
 /// Every component schema, by name.
 pub(crate) fn all() -> Vec<(String, RefOr<Schema>)> {

@@ -26,6 +26,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The wire name (`"admin"` or `"user"`), the same text serde and tokens use.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -33,6 +34,7 @@ impl Role {
         }
     }
 
+    /// Parses a wire name exactly (lower case); the error is a message for the caller.
     pub fn parse(text: &str) -> Result<Self, String> {
         match text {
             "admin" => Ok(Self::Admin),
@@ -45,13 +47,16 @@ impl Role {
 /// An authenticated caller, as its token describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Caller {
+    /// The user's (lower-case) username, the token's `sub`.
     pub username: String,
+    /// What the caller may do.
     pub role: Role,
     /// The client a customer is bound to; `None` for admins.
     pub client_id: Option<String>,
 }
 
 impl Caller {
+    /// Whether the caller has the [`Role::Admin`] role.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

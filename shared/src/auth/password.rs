@@ -10,8 +10,9 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::ApiError;
 
-/// Shortest and longest passwords accepted (in characters).
+/// Shortest password accepted, in characters (not bytes).
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted, in characters.
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// A well-formed hash with the same parameters as real ones, whose password nobody knows:
@@ -24,7 +25,7 @@ fn hasher() -> Result<Argon2<'static>, ApiError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Checks a new password's length.
+/// Checks a new password's length, in characters; the error is a message for the caller.
 pub fn check_strength(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {

@@ -13,32 +13,46 @@ use serde::{Deserialize, Serialize};
 use super::{Caller, Role};
 use crate::error::ApiError;
 
-/// Who issues tokens and who they are for.
+/// Who issues tokens: the `iss` claim, checked on every token.
 pub const ISSUER: &str = "lending-api";
+/// Who tokens are for: the `aud` claim, checked on every token, so a token minted for
+/// another service with the same secret is refused.
 pub const AUDIENCE: &str = "lending-api";
-/// How long a token lives.
+/// How long a token lives, in seconds (15 minutes). Tokens cannot be revoked, so this
+/// bounds how long a deleted user's token keeps working.
 pub const TOKEN_LIFETIME_SECS: i64 = 15 * 60;
-/// Clock skew tolerated on `exp`.
+/// Clock skew tolerated on `exp`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
 
-/// The claims of an access token.
+/// The claims of an access token. Times are seconds since the Unix epoch.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
+    /// The username the token was issued to.
     pub sub: String,
+    /// The user's role when the token was issued.
     pub role: Role,
+    /// The customer's client; `None` for admins (verification refuses any other pairing).
     pub client_id: Option<String>,
+    /// Always [`ISSUER`].
     pub iss: String,
+    /// Always [`AUDIENCE`].
     pub aud: String,
+    /// When the token was issued.
     pub iat: i64,
+    /// When the token expires: `iat` + [`TOKEN_LIFETIME_SECS`].
     pub exp: i64,
+    /// A unique id (a ULID), so that no two tokens are identical.
     pub jti: String,
 }
 
-/// A token handed out at login.
+/// A token handed out at login: the body of a successful `POST /auth/login`.
 #[derive(Debug, Serialize)]
 pub struct IssuedToken {
+    /// The signed JWT, sent back as `Authorization: Bearer <access_token>`.
     pub access_token: String,
+    /// Always `"Bearer"`.
     pub token_type: &'static str,
+    /// Seconds the token stays valid ([`TOKEN_LIFETIME_SECS`]).
     pub expires_in: i64,
 }
 
@@ -96,7 +110,8 @@ impl TokenKeys {
         })
     }
 
-    /// Verifies a raw token.
+    /// Verifies a raw token (signature, algorithm, `exp`, `iss`, `aud`, `sub`, and that the
+    /// role and `client_id` agree) and returns its caller; any failure is the same `401`.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|err| {
             tracing::info!(reason = %err, "token refused");
@@ -119,7 +134,8 @@ impl TokenKeys {
         })
     }
 
-    /// Authenticates a request from its `Authorization: Bearer <token>` header.
+    /// Authenticates a request from its `Authorization: Bearer <token>` header (scheme
+    /// case-insensitive); a missing or malformed header is `401`.
     pub fn authenticate(&self, request: &Request) -> Result<Caller, ApiError> {
         let header = request
             .headers()
@@ -133,7 +149,7 @@ impl TokenKeys {
         self.verify(token.trim())
     }
 
-    /// The current time as token timestamps count it.
+    /// The current time as token timestamps count it: whole seconds since the Unix epoch.
     pub fn now() -> i64 {
         Utc::now().timestamp()
     }

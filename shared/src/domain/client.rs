@@ -20,6 +20,8 @@ impl MonthlyIncome {
     /// The largest income accepted; larger figures are almost certainly typing errors.
     pub const MAX: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
+    /// Accepts 0 to [`MonthlyIncome::MAX`] with at most MXN's two decimals; the error is
+    /// a message for the caller.
     pub fn parse(amount: Decimal) -> Result<Self, String> {
         Currency::mxn().check_scale(amount)?;
         if amount.is_sign_negative() && !amount.is_zero() {
@@ -31,6 +33,7 @@ impl MonthlyIncome {
         Ok(Self(Currency::mxn().round(amount)))
     }
 
+    /// The income in MXN, at exactly two decimal places.
     pub fn amount(&self) -> Decimal {
         self.0
     }
@@ -49,26 +52,41 @@ impl<'de> Deserialize<'de> for MonthlyIncome {
     }
 }
 
-/// The fields of a client that callers may set.
+/// The fields of a client that callers may set. Each field's type carries its rules; the
+/// field names are the API's and the stored item's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientDetails {
+    /// Given name(s).
     pub first_name: PersonName,
+    /// Family name(s).
     pub last_name: PersonName,
+    /// Contact email, unique among clients regardless of case.
     pub email: Email,
+    /// National identity document, unique among clients.
     pub document_number: DocumentNumber,
+    /// Optional contact phone.
     pub phone: Option<Phone>,
+    /// Date of birth; the client was at least 18 when it was set (see
+    /// [`BirthDate`](super::fields::BirthDate)).
     pub birth_date: NaiveDate,
+    /// Optional declared income, in MXN.
     pub monthly_income: Option<MonthlyIncome>,
 }
 
 /// A stored client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
+    /// A ULID chosen by the server at creation, whose time part is `created_at`.
     pub id: String,
+    /// The caller's fields, flattened into the same JSON object.
     #[serde(flatten)]
     pub details: ClientDetails,
+    /// When the client was created; never changes.
     pub created_at: Timestamp,
+    /// When the client last changed.
     pub updated_at: Timestamp,
+    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
+    /// write.
     pub version: u64,
 }
 

@@ -18,8 +18,10 @@ fn has_control(text: &str) -> bool {
 pub struct PersonName(String);
 
 impl PersonName {
+    /// Longest name accepted, in characters (not bytes), after trimming.
     pub const MAX_CHARS: usize = 100;
 
+    /// Trims `input` and checks it; the error is a message for the caller.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         let chars = trimmed.chars().count();
@@ -35,6 +37,7 @@ impl PersonName {
         Ok(Self(trimmed.to_owned()))
     }
 
+    /// The name as given, trimmed.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -52,8 +55,11 @@ impl PersonName {
 pub struct Email(String);
 
 impl Email {
+    /// Longest address accepted, in characters (the SMTP path limit).
     pub const MAX_CHARS: usize = 254;
 
+    /// Trims `input` and checks its syntax; the error is a message for the caller. The
+    /// case is kept as given, for display.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -68,6 +74,7 @@ impl Email {
         Ok(Self(trimmed.to_owned()))
     }
 
+    /// The address as given (trimmed, case kept).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -85,9 +92,12 @@ impl Email {
 pub struct DocumentNumber(String);
 
 impl DocumentNumber {
+    /// Shortest document number accepted, in characters.
     pub const MIN_CHARS: usize = 5;
+    /// Longest document number accepted, in characters.
     pub const MAX_CHARS: usize = 30;
 
+    /// Trims `input`, checks it and upper-cases it; the error is a message for the caller.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         if !trimmed.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -103,6 +113,7 @@ impl DocumentNumber {
         Ok(Self(trimmed.to_ascii_uppercase()))
     }
 
+    /// The upper-case number, as stored and compared.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -115,6 +126,8 @@ impl DocumentNumber {
 pub struct Phone(String);
 
 impl Phone {
+    /// Trims `input` and checks it is E.164 (8 to 15 digits after the `+`); the error is a
+    /// message for the caller.
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         let valid = trimmed
@@ -128,16 +141,22 @@ impl Phone {
         Ok(Self(trimmed.to_owned()))
     }
 
+    /// The number in E.164 form (`+525512345678`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// The birth date of a client, who must be an adult and younger than 130.
+///
+/// Unlike the other fields this is no newtype: the value is a plain `NaiveDate`, because
+/// whether a date is acceptable depends on the day it is checked, not on the date alone.
 pub struct BirthDate;
 
 impl BirthDate {
+    /// The youngest age, in whole years, at which a client is accepted.
     pub const ADULT_AGE: u32 = 18;
+    /// Ages from this many years up are refused as typing errors.
     pub const MAX_AGE: u32 = 130;
 
     /// Parses `YYYY-MM-DD` and checks the age on `today`.

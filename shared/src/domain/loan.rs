@@ -19,6 +19,7 @@ use super::time::{Timestamp, new_id_at};
 pub struct Purpose(String);
 
 impl Purpose {
+    /// Longest purpose accepted, in characters, after trimming.
     pub const MAX_CHARS: usize = 200;
 
     /// `Ok(None)` for a blank purpose, which is the same as none.
@@ -48,46 +49,72 @@ impl From<Purpose> for String {
 }
 
 /// A loan as stored and as the API shows it.
+///
+/// Money fields (`amount`, `monthly_payment`, `total_interest`, `total_payable`) are in
+/// `currency` and serialize as strings with exactly its minor units. The `*_at` stamps are
+/// `None` until the loan reaches that status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loan {
+    /// A ULID chosen by the server at application, whose time part is `created_at`.
     pub id: String,
+    /// The borrowing client; never changes.
     pub client_id: String,
+    /// Where the loan is in its lifecycle; changes only through [`Loan::with_status`].
     pub status: LoanStatus,
+    /// The principal lent.
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
     pub amount: Decimal,
+    /// The currency of every money field.
     pub currency: Currency,
+    /// The nominal annual rate in percent (`12.5` is 12.5 % a year), without trailing
+    /// zeros.
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
     pub annual_interest_rate: Decimal,
+    /// The number of monthly installments.
     pub term_months: u32,
+    /// What the money is for, as the caller described it.
     pub purpose: Option<Purpose>,
+    /// The regular installment (the last one may differ by the rounding left over).
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
     pub monthly_payment: Decimal,
+    /// Interest over the whole schedule.
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
     pub total_interest: Decimal,
+    /// `amount` plus `total_interest`: the sum of all installments.
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
     pub total_payable: Decimal,
+    /// When the loan was applied for; never changes.
     pub created_at: Timestamp,
+    /// When the loan last changed.
     pub updated_at: Timestamp,
+    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
+    /// write.
     pub version: u64,
+    /// When it became `approved`.
     pub approved_at: Option<Timestamp>,
+    /// When it became `rejected`.
     pub rejected_at: Option<Timestamp>,
+    /// When it became `active` (the money was paid out); the schedule's due dates count
+    /// from this date.
     pub disbursed_at: Option<Timestamp>,
+    /// When it became `paid`.
     pub paid_at: Option<Timestamp>,
+    /// When it became `cancelled`.
     pub cancelled_at: Option<Timestamp>,
 }
 

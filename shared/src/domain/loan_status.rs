@@ -12,11 +12,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoanStatus {
+    /// Applied for and awaiting a decision; the only status whose terms may change.
     Pending,
+    /// Accepted by the lender but not yet paid out.
     Approved,
+    /// Declined by the lender (terminal).
     Rejected,
+    /// Paid out (disbursed) and being repaid.
     Active,
+    /// Fully repaid (terminal).
     Paid,
+    /// Withdrawn before disbursement, by the customer or an admin (terminal).
     Cancelled,
 }
 
@@ -118,14 +124,18 @@ impl fmt::Display for LoanStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a loan that is {from} cannot become {to}")]
 pub struct TransitionError {
+    /// The loan's current status.
     pub from: LoanStatus,
+    /// The status that was asked for.
     pub to: LoanStatus,
 }
 
 /// Who asks for a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Actor {
+    /// A caller with the admin role.
     Admin,
+    /// A customer acting on a loan of its own client.
     Customer,
 }
 

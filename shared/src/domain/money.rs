@@ -46,6 +46,7 @@ impl Currency {
         })
     }
 
+    /// The ISO 4217 alphabetic code (`"MXN"`), as the API and the store spell it.
     pub fn code(&self) -> &'static str {
         self.iso.code()
     }
@@ -98,7 +99,8 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// A decimal read exactly from a JSON string or number.
+/// A decimal read exactly from a JSON string or number, for request bodies. It checks only
+/// the form; the domain type it is handed to checks sign, range and scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecimalInput(pub Decimal);
 

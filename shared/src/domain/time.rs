@@ -12,10 +12,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
+    /// The current instant, truncated to milliseconds.
     pub fn now() -> Self {
         Self::from(Utc::now())
     }
 
+    /// The instant as a `chrono` value, for date arithmetic.
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0
     }

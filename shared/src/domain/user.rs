@@ -15,9 +15,13 @@ use crate::auth::{Caller, Role};
 pub struct Username(String);
 
 impl Username {
+    /// Shortest username accepted, in characters.
     pub const MIN_CHARS: usize = 3;
+    /// Longest username accepted, in characters.
     pub const MAX_CHARS: usize = 64;
 
+    /// Trims and lower-cases `input`, then checks its length and characters; the error is a
+    /// message for the caller.
     pub fn parse(input: &str) -> Result<Self, String> {
         let lowered = input.trim().to_lowercase();
         if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&lowered.len()) {
@@ -36,6 +40,7 @@ impl Username {
         Ok(Self(lowered))
     }
 
+    /// The lower-case username.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -57,14 +62,22 @@ impl From<Username> for String {
 /// A user as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
+    /// The login name and the user's identity; it cannot change.
     pub username: Username,
+    /// What the user may do.
     pub role: Role,
+    /// The client a customer is bound to; `None` for admins. It existed when the user was
+    /// created but is not kept in step: deleting the client leaves it dangling.
     pub client_id: Option<String>,
+    /// When the user was created.
     pub created_at: Timestamp,
+    /// The user's `ETag`, which `DELETE /users/{username}` is conditional on; no operation
+    /// updates a user, so it is 1.
     pub version: u64,
 }
 
 impl User {
+    /// The API path of this user.
     pub fn location(&self) -> String {
         format!("/users/{}", self.username.as_str())
     }

@@ -48,6 +48,13 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
             "a JSON request body is required".into(),
         ));
     }
+    // JSON is UTF-8 (RFC 8259); the syntax check below skips the bytes of strings it ignores.
+    if let Err(err) = std::str::from_utf8(bytes) {
+        return Err(ApiError::BadRequest(format!(
+            "the request body is not valid UTF-8 (byte {})",
+            err.valid_up_to()
+        )));
+    }
     // Syntax first, on its own: a 400 must not depend on where a type error sits.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|err| {
         ApiError::BadRequest(format!(

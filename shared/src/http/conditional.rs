@@ -17,6 +17,9 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
+    /// Reads every `If-Match` header (comma-separated lists included). Tags that are not
+    /// a strong, quoted version number are dropped, so a header holding only such tags
+    /// is `Versions(vec![])`, which no version satisfies.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let values: Vec<&str> = headers
             .get_all(header::IF_MATCH)

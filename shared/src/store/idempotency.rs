@@ -11,17 +11,20 @@ use super::{Item, Store, db_error, n, s};
 use crate::error::ApiError;
 use crate::table::{PK, SK, TTL_ATTRIBUTE};
 
-/// How long a key is remembered.
+/// How long a key is remembered, in seconds (24 hours).
 pub const RETENTION_SECS: i64 = 24 * 60 * 60;
-/// How long a claim stays "in progress" before another attempt may take it over; longer
-/// than any request can run.
+/// How long a claim stays "in progress" before another attempt may take it over, in
+/// seconds; longer than any request can run.
 pub const LEASE_SECS: i64 = 30;
 
 /// A response kept for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// The headers worth replaying (`Location`, `ETag`, `Content-Type`), by lower-case name.
     pub headers: HashMap<String, String>,
+    /// The body text; empty for a response without one.
     pub body: String,
 }
 

@@ -36,9 +36,13 @@ fn status_pk(status: LoanStatus) -> String {
 /// Filters of `GET /loans` (and, with only `status`, of a client's loans).
 #[derive(Debug, Default, Clone)]
 pub struct LoanFilter {
+    /// Only loans of this status.
     pub status: Option<LoanStatus>,
+    /// Only loans of this client (read from its partition, not an index).
     pub client_id: Option<String>,
+    /// Inclusive lower bound on `amount`, compared as a number whatever the currency.
     pub min_amount: Option<Decimal>,
+    /// Inclusive upper bound on `amount`, compared as a number whatever the currency.
     pub max_amount: Option<Decimal>,
     /// Inclusive lower bound on `created_at`, as fixed-width RFC 3339 text.
     pub created_from: Option<String>,
@@ -109,8 +113,9 @@ impl Store {
         Err(super::transaction_error("create loan", err))
     }
 
-    /// A loan by id, from GSI3 (eventually consistent: a read right after a write in
-    /// another region of the index may briefly miss it).
+    /// A loan by id, from GSI3. Index reads are only eventually consistent, so right after
+    /// a write this may briefly miss the loan or return its previous version; a
+    /// read-modify-write uses [`Store::get_loan_for_update`].
     pub async fn get_loan(&self, loan_id: &str) -> Result<Option<Loan>, ApiError> {
         let output = self
             .client()

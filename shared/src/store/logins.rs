@@ -9,7 +9,10 @@ use super::{Store, db_error, n, s};
 use crate::error::ApiError;
 use crate::table::{PK, SK, TTL_ATTRIBUTE};
 
+/// Failed logins within one window that lock the username.
 pub const MAX_FAILURES: u64 = 5;
+/// The length of a counting window, in seconds (15 minutes), which is also the longest
+/// a lock lasts. The window starts at the first failure and does not slide.
 pub const WINDOW_SECS: i64 = 15 * 60;
 
 fn key(username: &str) -> String {

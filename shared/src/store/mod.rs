@@ -71,6 +71,7 @@ pub struct Store {
 }
 
 impl Store {
+    /// A store over `table`, reached through `client` (built by [`dynamodb_client`]).
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
         Self {
             client,
@@ -78,10 +79,12 @@ impl Store {
         }
     }
 
+    /// The SDK client, for operations the store's methods do not cover.
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
     }
 
+    /// The table's name.
     pub fn table(&self) -> &str {
         &self.table
     }

@@ -23,7 +23,9 @@ const FILTERED_BATCH: i32 = 200;
 /// One page of raw items and where the next one starts.
 #[derive(Debug, Default)]
 pub struct RawPage {
+    /// At most `limit` items, in the query's order.
     pub items: Vec<Item>,
+    /// Where the next page starts (unsealed); `None` when the data ends here.
     pub next: Option<ResumeKey>,
     /// Query calls made; the page's cost.
     pub calls: usize,

@@ -294,6 +294,35 @@ async fn create_loan_accepts_json_numbers_and_defaults_the_currency_to_mxn() {
     assert!(loan["purpose"].is_null(), "purpose is optional");
 }
 
+/// JSON, and the `integer` of the OpenAPI schema, make `24.0` the number 24: a term sent
+/// with a zero fraction is that whole number (Schemathesis sent `229.0` and got `422`).
+#[tokio::test]
+async fn loan_terms_accept_a_whole_number_of_months_written_with_a_zero_fraction() {
+    let app = TestApp::spawn().await;
+    let client = create_client(&app).await;
+
+    let loan = create_loan_with(
+        &app,
+        &id(&client),
+        &json!({"amount": "1500.50", "annual_interest_rate": "12.5", "term_months": 24.0}),
+    )
+    .await;
+    assert_eq!(loan["term_months"], 24);
+
+    let quote = admin(
+        &app,
+        request(Method::POST, "/quotes").json(
+            &json!({"amount": "1500.50", "annual_interest_rate": "12.5", "term_months": 12.0}),
+        ),
+    )
+    .await;
+    assert_eq!(quote.status, 200, "{}", quote.body);
+    assert_eq!(
+        quote.body["installments"].as_array().map(Vec::len),
+        Some(12)
+    );
+}
+
 #[tokio::test]
 async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
     let app = TestApp::spawn().await;
@@ -646,6 +675,54 @@ async fn loan_writes_reject_malformed_bodies() {
         }
     }
     assert_eq!(app.all_items().await, before, "nothing changed");
+}
+
+/// What `cargo lambda watch` cannot deliver (scripts/schemathesis_hooks.py keeps such
+/// requests from it) and API Gateway does: a body that is not UTF-8 arrives as bytes and is
+/// not JSON, so `400` (it was a `422` when the bad bytes sat inside a string); header values
+/// that are not UTF-8 are a fresh request id, and a `400` for an `Idempotency-Key`. Nothing
+/// is written.
+#[tokio::test]
+async fn requests_with_bytes_that_are_not_utf8_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let client = create_client(&app).await;
+    let before = app.all_items().await;
+    let uri = client_loans_uri(&id(&client));
+
+    let body = admin(
+        &app,
+        request(Method::POST, &uri)
+            .binary_body(b"{\"amount\": \"\x96\xc7\"}")
+            .header("content-type", "application/json"),
+    )
+    .await;
+    assert_eq!(body.status, 400, "{}", body.body);
+    body.assert_problem(400);
+
+    let key = admin(
+        &app,
+        request(Method::POST, &uri)
+            .json(&loan_body())
+            .header_bytes("idempotency-key", b"caf\xe9"),
+    )
+    .await;
+    assert_eq!(key.status, 400, "{}", key.body);
+    key.assert_problem(400);
+
+    let id_header = admin(
+        &app,
+        request(Method::POST, "/quotes")
+            .json(&json!({"amount": "100", "annual_interest_rate": "12", "term_months": 1}))
+            .header_bytes("x-request-id", b"caf\xe9"),
+    )
+    .await;
+    assert_eq!(id_header.status, 200, "{}", id_header.body);
+    let echoed = id_header.header("x-request-id").unwrap_or_default();
+    assert!(
+        !echoed.is_empty() && echoed.is_ascii(),
+        "a new request id: {echoed:?}"
+    );
+    assert_eq!(app.all_items().await, before, "nothing was written");
 }
 
 #[tokio::test]

@@ -525,6 +525,31 @@ async fn list_rejects_bad_parameters() {
             Some("max_amount"),
             "a thousands separator",
         ),
+        // A query parameter is not JSON: only the plain decimal the OpenAPI pattern states.
+        (
+            "/loans?min_amount=-5".into(),
+            400,
+            Some("min_amount"),
+            "a negative minimum",
+        ),
+        (
+            "/loans?max_amount=%221000%22".into(),
+            400,
+            Some("max_amount"),
+            "a quoted maximum",
+        ),
+        (
+            "/loans?min_amount=1e3".into(),
+            400,
+            Some("min_amount"),
+            "an exponent",
+        ),
+        (
+            format!("/loans?min_amount=1{}", "0".repeat(28)),
+            400,
+            Some("min_amount"),
+            "more digits than a decimal filter holds",
+        ),
         (
             "/loans?min_amount=500&max_amount=100".into(),
             422,

@@ -111,10 +111,15 @@ fn check_amount(amount: Decimal, currency: Currency) -> Result<(), String> {
 pub struct Installment {
     /// 1 for the first installment.
     pub number: u32,
+    /// `number` calendar months after the start (clamped to the month's last day).
     pub due_date: NaiveDate,
+    /// What is paid: `principal` + `interest`.
     pub payment: Decimal,
+    /// The part of the payment that reduces the balance.
     pub principal: Decimal,
+    /// The month's interest on the balance before this payment, rounded half-to-even.
     pub interest: Decimal,
+    /// Still owed after this payment; zero after the last.
     pub balance: Decimal,
 }
 
@@ -122,20 +127,26 @@ pub struct Installment {
 /// minor units (`"888.49"`, `"17156"` for JPY, `"1269.592"` for KWD).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
+    /// The currency of every figure.
     pub currency: Currency,
     /// The regular installment: every one but the last is exactly this much.
     pub monthly_payment: Decimal,
+    /// The sum of every installment's interest.
     pub total_interest: Decimal,
     /// The amount plus all interest, which is also the sum of all payments.
     pub total_payable: Decimal,
+    /// One per month of the term, in order.
     pub installments: Vec<Installment>,
 }
 
 /// The three figures a loan stores; always equal to its schedule's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// See [`Schedule::monthly_payment`].
     pub monthly_payment: Decimal,
+    /// See [`Schedule::total_interest`].
     pub total_interest: Decimal,
+    /// See [`Schedule::total_payable`].
     pub total_payable: Decimal,
 }
 
@@ -153,8 +164,11 @@ impl Schedule {
 /// Why a schedule could not be produced from otherwise valid terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    /// A figure overflowed `Decimal`'s 28 significant digits, or stored terms no longer
+    /// pass validation.
     #[error("the schedule's figures cannot be represented exactly")]
     Unrepresentable,
+    /// A due date lies beyond what `chrono` can represent.
     #[error("a due date falls outside the supported calendar")]
     DueDateOutOfRange,
 }

@@ -1,0 +1,399 @@
+//! Memory benchmark (issue 8, item 6): how much resident memory each release bootstrap
+//! needs after init and at its peak under a sustained load of realistic requests.
+//!
+//! Why: Lambda bills memory size × time and the smallest setting that holds the peak is
+//! the cheapest (CPU share aside); a function that outgrows its `MemorySize` is killed.
+//! Goal: a peak under 32 MB for every function. The auth function matters most: each
+//! login verifies an Argon2id hash that allocates 19 MiB.
+//!
+//! Needs a DynamoDB Local (`AWS_ENDPOINT_URL_DYNAMODB`, and fake `AWS_ACCESS_KEY_ID` /
+//! `AWS_SECRET_ACCESS_KEY` / `AWS_REGION` for this driver's own client); `make
+//! bench-memory` starts one and builds first. In one run it:
+//! 1. creates a table of its own (`shared::table::create_table`, as `lending-admin
+//!    create-table`), an admin user (`Store::create_user` with an Argon2id hash), and signs
+//!    admin tokens with the same `TOKEN_SECRET` it gives the functions (`TokenKeys`);
+//! 2. seeds `MEMORY_BENCH_CLIENTS` clients (default 20) with three loans each through the
+//!    clients and loans functions themselves (`POST /clients`, `POST
+//!    /clients/{id}/loans`), in processes that are not measured;
+//! 3. for each of `hello`, `clients`, `loans` and `auth`: starts one process against the
+//!    Runtime API stub, reads `VmRSS` / `VmHWM` from `/proc/<pid>/status` after init,
+//!    serves `MEMORY_BENCH_REQUESTS` invocations (default 2,000) one after another, each
+//!    response checked, and reads them again:
+//!    - clients: `GET /clients?limit=20` and `GET /clients/{id}`, alternating;
+//!    - loans: `GET /loans?limit=20` and `GET /loans/{id}`, alternating;
+//!    - auth: `POST /auth/login` (Argon2id) and `GET /auth/me`, alternating;
+//!    - hello: any JSON;
+//! 4. deletes its table and prints a Markdown table.
+//!
+//! The functions log at `info`, as deployed (`LogLevel` in `template.yaml`), into a null
+//! stdout.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use bench::event::{HttpRequest, http_response};
+use bench::launch::{
+    CURSOR_SECRET, Instance, Rss, Subject, TOKEN_SECRET, function_config, release_dir, rss,
+    subjects,
+};
+use bench::{BoxError, Machine, env_number, mib, ms, summarise};
+use serde_json::{Value, json};
+use shared::auth::{Caller, Role, TokenKeys, password};
+use shared::domain::time::Timestamp;
+use shared::domain::user::{User, Username};
+use shared::error::cause_chain;
+use shared::store::{db_error, dynamodb_client};
+use shared::{Config, Store};
+
+/// The goal for every function's peak resident memory, in MiB.
+const GOAL_MIB: f64 = 32.0;
+/// The admin the load logs in as.
+const ADMIN: &str = "bench-admin";
+/// Its password (bench-only).
+const ADMIN_PASSWORD: &str = "bench-only-admin-password-0123";
+/// Loans seeded per client.
+const LOANS_PER_CLIENT: usize = 3;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("memory: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What one function used.
+struct Measurement {
+    name: &'static str,
+    requests: usize,
+    after_init: Rss,
+    after_load: Rss,
+    /// Median invocation time per kind of request, in the order first served.
+    medians: Vec<(&'static str, Duration)>,
+    elapsed: Duration,
+}
+
+async fn run() -> Result<(), BoxError> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .ok_or(
+            "AWS_ENDPOINT_URL_DYNAMODB is required: this benchmark serves real requests \
+             against a DynamoDB Local (`make bench-memory` starts one)",
+        )?;
+    let requests = env_number("MEMORY_BENCH_REQUESTS", 2000)?;
+    let clients = env_number("MEMORY_BENCH_CLIENTS", 20)?.max(1);
+    if requests < 2 {
+        return Err("MEMORY_BENCH_REQUESTS must be at least 2".into());
+    }
+    let subjects = subjects(&release_dir())?;
+    let table = format!(
+        "bench-memory-{}",
+        chrono::Utc::now().format("%Y%m%d%H%M%S%3f")
+    );
+    let config = Config {
+        table_name: table.clone(),
+        dynamodb_endpoint: Some(endpoint.clone()),
+        cursor_secret: CURSOR_SECRET.as_bytes().to_vec(),
+        token_secret: TOKEN_SECRET.as_bytes().to_vec(),
+    };
+    let client = dynamodb_client(&config).await;
+    shared::table::create_table(&client, &table)
+        .await
+        .map_err(|err| {
+            format!(
+                "creating table {table} at {endpoint}: {} (is DynamoDB Local up, and are \
+                 AWS_REGION / AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set?)",
+                cause_chain(&err)
+            )
+        })?;
+    let store = Store::new(client.clone(), &table);
+    let outcome = measure_all(&store, &subjects, &endpoint, requests, clients).await;
+    let deleted = client.delete_table().table_name(&table).send().await;
+    let measurements = outcome?;
+    deleted.map_err(|err| cause_chain(&db_error("delete table", err)))?;
+    print_report(&measurements, clients);
+    Ok(())
+}
+
+async fn measure_all(
+    store: &Store,
+    subjects: &[Subject],
+    endpoint: &str,
+    requests: usize,
+    clients: usize,
+) -> Result<Vec<Measurement>, BoxError> {
+    let user = User {
+        username: Username::parse(ADMIN)?,
+        role: Role::Admin,
+        client_id: None,
+        created_at: Timestamp::now(),
+        version: 1,
+    };
+    let hash = password::hash(ADMIN_PASSWORD.to_owned()).await?;
+    store.create_user(&user, &hash).await?;
+    let keys = TokenKeys::new(TOKEN_SECRET.as_bytes());
+    let config = function_config(store.table(), Some(endpoint), "info");
+    let subject = |name: &str| {
+        subjects
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| format!("no {name} binary"))
+    };
+
+    eprintln!("memory: seeding {clients} clients with {LOANS_PER_CLIENT} loans each");
+    let client_ids = seed_clients(subject("clients")?, &config, &token(&keys)?, clients).await?;
+    let loan_ids = seed_loans(subject("loans")?, &config, &token(&keys)?, &client_ids).await?;
+
+    let mut measurements = Vec::new();
+    for subject in subjects {
+        eprintln!("memory: {} × {requests}", subject.name);
+        // A fresh token per function: a token lives 15 minutes.
+        let bearer = token(&keys)?;
+        let plan = |i: usize| -> Planned {
+            let pick = |ids: &[String]| ids[(i / 2) % ids.len()].clone();
+            let even = i % 2 == 0;
+            let (label, request) = match (subject.name, even) {
+                ("hello", _) => {
+                    return Planned {
+                        label: "any JSON",
+                        event: json!({"n": i}).to_string().into_bytes(),
+                        expect: Expect::Hello,
+                    };
+                }
+                ("clients", true) => (
+                    "GET /clients?limit=20",
+                    HttpRequest::new("GET", "/clients").query("limit=20"),
+                ),
+                ("clients", false) => (
+                    "GET /clients/{id}",
+                    HttpRequest::new("GET", format!("/clients/{}", pick(&client_ids))),
+                ),
+                ("loans", true) => (
+                    "GET /loans?limit=20",
+                    HttpRequest::new("GET", "/loans").query("limit=20"),
+                ),
+                ("loans", false) => (
+                    "GET /loans/{id}",
+                    HttpRequest::new("GET", format!("/loans/{}", pick(&loan_ids))),
+                ),
+                (_, true) => (
+                    "POST /auth/login",
+                    HttpRequest::new("POST", "/auth/login")
+                        .json(&json!({"username": ADMIN, "password": ADMIN_PASSWORD})),
+                ),
+                (_, false) => ("GET /auth/me", HttpRequest::new("GET", "/auth/me")),
+            };
+            let request = if label == "POST /auth/login" {
+                request
+            } else {
+                request.bearer(&bearer)
+            };
+            Planned {
+                label,
+                event: request.event(),
+                expect: Expect::Status(200),
+            }
+        };
+        measurements.push(measure(subject, &config, requests, plan).await?);
+    }
+    Ok(measurements)
+}
+
+/// A fresh admin token.
+fn token(keys: &TokenKeys) -> Result<String, BoxError> {
+    let admin = Caller {
+        username: ADMIN.to_owned(),
+        role: Role::Admin,
+        client_id: None,
+    };
+    Ok(keys.issue(&admin, TokenKeys::now())?.access_token)
+}
+
+/// One invocation of the load: the event, what its response must be, and the kind of
+/// request it is.
+struct Planned {
+    label: &'static str,
+    event: Vec<u8>,
+    expect: Expect,
+}
+
+/// What a response must be.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// hello's `{"ok": true}`.
+    Hello,
+    /// An API response with this status.
+    Status(u16),
+}
+
+fn check(expect: Expect, posted: &[u8]) -> Result<Value, BoxError> {
+    match expect {
+        Expect::Hello => {
+            let body: Value = serde_json::from_slice(posted)?;
+            if body == json!({"ok": true}) {
+                Ok(body)
+            } else {
+                Err(format!("unexpected response {body}").into())
+            }
+        }
+        Expect::Status(status) => {
+            let response = http_response(posted)?;
+            if response.status == status {
+                Ok(response.body)
+            } else {
+                Err(format!("expected {status}, got {response:?}").into())
+            }
+        }
+    }
+}
+
+/// Serves `requests` invocations from `plan` in one process and reads its memory.
+async fn measure(
+    subject: &Subject,
+    config: &[(String, String)],
+    requests: usize,
+    plan: impl Fn(usize) -> Planned,
+) -> Result<Measurement, BoxError> {
+    let mut instance = Instance::start(subject, config).await?;
+    let after_init = rss(instance.pid())?;
+    let started = Instant::now();
+    let mut durations: Vec<(&'static str, Vec<Duration>)> = Vec::new();
+    for i in 0..requests {
+        let planned = plan(i);
+        let invocation = instance.invoke(planned.event).await?;
+        check(planned.expect, &invocation.body)
+            .map_err(|err| format!("{} request {i}: {err}", subject.name))?;
+        match durations
+            .iter_mut()
+            .find(|(label, _)| *label == planned.label)
+        {
+            Some((_, samples)) => samples.push(invocation.duration()),
+            None => durations.push((planned.label, vec![invocation.duration()])),
+        }
+    }
+    let elapsed = started.elapsed();
+    let after_load = rss(instance.pid())?;
+    Ok(Measurement {
+        name: subject.name,
+        requests,
+        after_init,
+        after_load,
+        medians: durations
+            .iter()
+            .map(|(label, samples)| {
+                let median = summarise(samples).map_or(Duration::ZERO, |s| s.median);
+                (*label, median)
+            })
+            .collect(),
+        elapsed,
+    })
+}
+
+/// Creates `count` clients through the clients function; returns their ids.
+async fn seed_clients(
+    subject: &Subject,
+    config: &[(String, String)],
+    bearer: &str,
+    count: usize,
+) -> Result<Vec<String>, BoxError> {
+    let mut instance = Instance::start(subject, config).await?;
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let body = json!({
+            "first_name": "Bench",
+            "last_name": format!("Client {i}"),
+            "email": format!("bench.client.{i}@example.com"),
+            "document_number": format!("BENCH{i:06}"),
+            "phone": format!("+5255{:08}", 10_000_000 + i),
+            "birth_date": "1990-01-01",
+            "monthly_income": "25000.00"
+        });
+        let event = HttpRequest::new("POST", "/clients")
+            .bearer(bearer)
+            .json(&body)
+            .event();
+        let created = check(Expect::Status(201), &instance.invoke(event).await?.body)
+            .map_err(|err| format!("seeding client {i}: {err}"))?;
+        ids.push(id_of(&created)?);
+    }
+    Ok(ids)
+}
+
+/// Applies for [`LOANS_PER_CLIENT`] loans per client through the loans function; returns
+/// their ids.
+async fn seed_loans(
+    subject: &Subject,
+    config: &[(String, String)],
+    bearer: &str,
+    client_ids: &[String],
+) -> Result<Vec<String>, BoxError> {
+    let mut instance = Instance::start(subject, config).await?;
+    let mut ids = Vec::new();
+    for client_id in client_ids {
+        for term in [6, 12, 24].into_iter().take(LOANS_PER_CLIENT) {
+            let body = json!({
+                "amount": "10000.00",
+                "annual_interest_rate": "12",
+                "term_months": term,
+                "purpose": "car"
+            });
+            let event = HttpRequest::new("POST", format!("/clients/{client_id}/loans"))
+                .bearer(bearer)
+                .json(&body)
+                .event();
+            let created = check(Expect::Status(201), &instance.invoke(event).await?.body)
+                .map_err(|err| format!("seeding a loan of {client_id}: {err}"))?;
+            ids.push(id_of(&created)?);
+        }
+    }
+    Ok(ids)
+}
+
+fn id_of(created: &Value) -> Result<String, BoxError> {
+    created["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no id in {created}").into())
+}
+
+fn kib_as_mib(kib: u64) -> String {
+    mib(kib * 1024)
+}
+
+fn print_report(measurements: &[Measurement], clients: usize) {
+    println!("## Memory\n");
+    println!("{}\n", Machine::detect().describe(&release_dir()));
+    println!(
+        "One process per binary against the Runtime API stub and DynamoDB Local; {clients} \
+         clients and {} loans seeded. RSS from `/proc/<pid>/status`: `VmRSS` (resident now) \
+         and `VmHWM` (peak resident), in MiB.\n",
+        clients * LOANS_PER_CLIENT
+    );
+    println!(
+        "| binary | requests | RSS after init | peak during init | RSS after load | peak (VmHWM) | peak < {GOAL_MIB} MB | load s | median ms per request |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|---:|---|");
+    for m in measurements {
+        let peak_mib = m.after_load.peak_kib as f64 / 1024.0;
+        println!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {:.1} | {} |",
+            m.name,
+            m.requests,
+            kib_as_mib(m.after_init.current_kib),
+            kib_as_mib(m.after_init.peak_kib),
+            kib_as_mib(m.after_load.current_kib),
+            kib_as_mib(m.after_load.peak_kib),
+            if peak_mib < GOAL_MIB { "met" } else { "missed" },
+            m.elapsed.as_secs_f64(),
+            m.medians
+                .iter()
+                .map(|(label, median)| format!("`{label}` {}", ms(*median)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+}
