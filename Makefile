@@ -23,6 +23,9 @@ CFN_LINT_VERSION := 1.58.0
 SCHEMATHESIS_VERSION := 4.32.5
 PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) cfn-lint==$(CFN_LINT_VERSION) \
   schemathesis==$(SCHEMATHESIS_VERSION)
+# The SAM CLI lives in its own venv: its pinned dependencies are not the test tools'.
+SAM_CLI_VERSION := 1.170.0
+SAM_VENV := $(ROOT)/.venv-sam
 # newman and the OpenAPI linter, pinned in tools/e2e/package-lock.json.
 REDOCLY := $(ROOT)/tools/e2e/node_modules/.bin/redocly
 TOOLS_STAMP := $(VENV)/.tools-installed
@@ -55,7 +58,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-tools sam-validate sam-build bench-cold-start bench-memory bench-overhead
 
 # List the targets.
 help:
@@ -64,7 +67,8 @@ help:
 	echo "make tools        install cargo-lambda, zig, cfn-lint (.venv) and DynamoDB Local (infra/node_modules)"
 	echo "make fmt | lint   cargo fmt | cargo clippy"
 	echo "make openapi      regenerate docs/openapi.json from the code"
-	echo "make bench-lists  list scaling benchmark (docs/performance.md)"
+	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory"
+	echo "                  benchmarks (docs/performance.md)"
 	echo "make ddb-start | ddb-stop | clean-local"
 
 # Install pinned tools once; reruns only look at what is there, so they are instant.
@@ -146,6 +150,22 @@ test: tools
 	echo "test: Schemathesis (every check, stateful links) as a customer and as the admin"
 	scripts/with-local-api.sh scripts/schemathesis.sh
 
+# The SAM CLI (slow to install, so not part of `tools`).
+sam-tools: tools
+	@if [[ ! -x "$(SAM_VENV)/bin/sam" ]]; then
+	  python3 -m venv "$(SAM_VENV)"
+	  "$(SAM_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check "aws-sam-cli==$(SAM_CLI_VERSION)"
+	fi
+
+# Validate the template the way SAM does (offline).
+sam-validate: sam-tools
+	SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 "$(SAM_VENV)/bin/sam" validate --lint
+
+# Build the three functions for arm64 with cargo-lambda and zig: no Docker.
+sam-build: sam-tools
+	rustup target add aarch64-unknown-linux-gnu
+	SAM_CLI_TELEMETRY=0 PATH="$(VENV)/bin:$$PATH" "$(SAM_VENV)/bin/sam" build
+
 # Regenerate the OpenAPI document after changing a route, a wire type or a rule.
 openapi:
 	cargo run -q -p openapi > docs/openapi.json
@@ -159,6 +179,32 @@ bench-lists: tools
 	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
 	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
 	cargo bench -p api-tests --bench list_scaling
+
+# Per-request overhead: handlers against the raw DynamoDB calls they make.
+bench-overhead: tools
+	@port="$$("$(DDB)" free-port)"
+	trap '"$(DDB)" stop '"$$port"' || true' EXIT
+	trap 'exit 130' INT TERM
+	"$(DDB)" start "$$port"
+	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
+	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
+	cargo bench -p api-tests --bench request_overhead
+
+# Cold start: release bootstraps against a loopback Lambda Runtime API stub.
+bench-cold-start:
+	cargo build --release -p bench -p clients -p loans -p auth
+	cargo run -q --release -p bench --bin cold_start
+
+# Peak memory under sustained load, against its own DynamoDB Local.
+bench-memory: tools
+	@cargo build --release -p bench -p clients -p loans -p auth
+	port="$$("$(DDB)" free-port)"
+	trap '"$(DDB)" stop '"$$port"' || true' EXIT
+	trap 'exit 130' INT TERM
+	"$(DDB)" start "$$port"
+	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
+	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
+	cargo run -q --release -p bench --bin memory
 
 # Format the code in place.
 fmt:
