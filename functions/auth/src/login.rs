@@ -50,7 +50,8 @@ pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     }
 
     let now = TokenKeys::now();
-    if let Some(retry_after_secs) = app.store.login_locked_for(&username, now).await? {
+    let failures = app.store.login_failures(&username, now).await?;
+    if let Some(retry_after_secs) = failures.locked_for {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let (user, hash) = app.store.get_user(&username).await?.unzip();
@@ -64,7 +65,10 @@ pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
             return Err(invalid_credentials());
         }
     };
-    app.store.clear_login_failures(&username).await?;
+    // Most logins have no failures to forget: spare them the write.
+    if failures.recorded {
+        app.store.clear_login_failures(&username).await?;
+    }
     tracing::info!(username = %username, "login succeeded");
     let token = app.tokens.issue(&user.caller(), now)?;
     web::json(StatusCode::OK, &token)

@@ -160,17 +160,7 @@ impl Store {
             .expression_attribute_values(":expected", n(current.version))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(WriteError::Stale)
-            }
-            Err(err) => Err(WriteError::Api(db_error("update loan", err))),
-        }
+        super::conditional(result, "update loan")
     }
 
     /// Deletes `loan` if it is still the stored version.
@@ -185,17 +175,7 @@ impl Store {
             .expression_attribute_values(":expected", n(loan.version))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(WriteError::Stale)
-            }
-            Err(err) => Err(WriteError::Api(db_error("delete loan", err))),
-        }
+        super::conditional(result, "delete loan")
     }
 
     /// A client and all its loans, newest loan first, from one Query of its partition

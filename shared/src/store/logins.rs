@@ -19,13 +19,22 @@ fn key(username: &str) -> String {
     format!("LOGIN#{username}")
 }
 
-impl Store {
+/// What the failure counter of a username says right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginFailures {
     /// Seconds until logins may be tried again, when the username is locked.
-    pub async fn login_locked_for(
+    pub locked_for: Option<u64>,
+    /// Whether a counter exists, so a successful login knows whether to clear it.
+    pub recorded: bool,
+}
+
+impl Store {
+    /// Reads the failure counter of `username` at `now`.
+    pub async fn login_failures(
         &self,
         username: &str,
         now: i64,
-    ) -> Result<Option<u64>, ApiError> {
+    ) -> Result<LoginFailures, ApiError> {
         let item = self
             .get_item(key(username), "FAILURES", "get login failures")
             .await?;
@@ -36,10 +45,13 @@ impl Store {
                 .and_then(|v| v.parse::<i64>().ok())
         };
         let (Some(count), Some(window_ends)) = (number("failures"), number("window_ends")) else {
-            return Ok(None);
+            return Ok(LoginFailures::default());
         };
         let locked = u64::try_from(count).unwrap_or(0) >= MAX_FAILURES && window_ends > now;
-        Ok(locked.then(|| u64::try_from(window_ends - now).unwrap_or(1).max(1)))
+        Ok(LoginFailures {
+            locked_for: locked.then(|| u64::try_from(window_ends - now).unwrap_or(1).max(1)),
+            recorded: true,
+        })
     }
 
     /// Counts a failed login: in the current window, or in a new one when it has passed.

@@ -201,6 +201,28 @@ pub fn transaction_error(
     db_error(context, err)
 }
 
+/// The outcome of a single-item write conditional on the version read: a failed condition
+/// means the item changed (or went) since, anything else is mapped by [`db_error`].
+pub fn conditional<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    context: &'static str,
+) -> Result<(), clients::WriteError>
+where
+    E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(err)
+            if err.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Err(clients::WriteError::Stale)
+        }
+        Err(err) => Err(clients::WriteError::Api(db_error(context, err))),
+    }
+}
+
 /// Wraps a failure to convert an item to or from its stored form.
 pub fn item_error(context: &'static str, err: serde_dynamo::Error) -> ApiError {
     ApiError::Internal(Box::new(DbError {
