@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use shared::auth::{Role, password};
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
-use shared::{ApiError, Config, Store, store::dynamodb_client, table};
+use shared::{ApiError, Config, Store, store::dynamodb_client_from_default_chain, table};
 
 const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT]";
 
@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let client = dynamodb_client(&config).await;
+    let client = dynamodb_client_from_default_chain(&config).await;
     let outcome = match args
         .iter()
         .map(String::as_str)

@@ -104,7 +104,7 @@ async fn app() -> (App, String) {
         .issue(&admin, TokenKeys::now())
         .unwrap()
         .access_token;
-    (App::from_config(&config).await.unwrap(), token)
+    (App::from_config(&config).unwrap(), token)
 }
 
 /// `path` with its parameters filled in with values each handler accepts.

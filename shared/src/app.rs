@@ -18,10 +18,10 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the DynamoDB client and the codecs from the configuration. Makes no network
-    /// call, so a cold start stays short.
-    pub async fn from_config(config: &Config) -> Result<Self, ApiError> {
-        let client = dynamodb_client(config).await;
+    /// Builds the DynamoDB client and the codecs from the configuration. Reads no file and
+    /// makes no network call, so a cold start stays short.
+    pub fn from_config(config: &Config) -> Result<Self, ApiError> {
+        let client = dynamodb_client(config);
         Self::new(Store::new(client, &config.table_name), config)
     }
 

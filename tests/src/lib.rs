@@ -62,7 +62,7 @@ pub fn test_config(table: &str) -> Config {
 /// A DynamoDB client for DynamoDB Local, built like the functions build theirs, with
 /// static local credentials.
 pub async fn dynamodb(config: &Config) -> aws_sdk_dynamodb::Client {
-    let client = shared::store::dynamodb_client(config).await;
+    let client = shared::store::dynamodb_client(config);
     let conf = client
         .config()
         .to_builder()

@@ -97,10 +97,12 @@ async fn run() -> Result<(), BoxError> {
     let config = Config {
         table_name: table.clone(),
         dynamodb_endpoint: Some(endpoint.clone()),
+        region: shared::config::LOCAL_REGION.to_owned(),
+        trust_roots: shared::config::TrustRoots::Amazon,
         cursor_secret: CURSOR_SECRET.as_bytes().to_vec(),
         token_secret: TOKEN_SECRET.as_bytes().to_vec(),
     };
-    let client = dynamodb_client(&config).await;
+    let client = dynamodb_client(&config);
     shared::table::create_table(&client, &table)
         .await
         .map_err(|err| {

@@ -7,7 +7,7 @@ use shared::{App, Config};
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let config = Config::from_env()?;
-    let app = App::from_config(&config).await?;
+    let app = App::from_config(&config)?;
     let app = &app;
     lambda_http::run(service_fn(move |request| async move {
         Ok::<_, Error>(clients::handle(app, request).await)
