@@ -26,6 +26,9 @@ PIP_TOOLS := cargo-lambda==$(CARGO_LAMBDA_VERSION) ziglang==$(ZIGLANG_VERSION) c
 # The SAM CLI lives in its own venv: its pinned dependencies are not the test tools'.
 SAM_CLI_VERSION := 1.170.0
 SAM_VENV := $(ROOT)/.venv-sam
+# uv installs the Python tools above (seconds, where pip takes minutes for the SAM CLI).
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
 # newman and the OpenAPI linter, pinned in tools/e2e/package-lock.json.
 REDOCLY := $(ROOT)/tools/e2e/node_modules/.bin/redocly
 TOOLS_STAMP := $(VENV)/.tools-installed
@@ -58,7 +61,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-tools sam-validate sam-build bench-cold-start bench-memory bench-overhead
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build bench-cold-start bench-memory bench-overhead
 
 # List the targets.
 help:
@@ -77,11 +80,20 @@ tools:
 	  echo "tools: creating $(VENV)"
 	  python3 -m venv "$(VENV)"
 	fi
+	if [[ "$$("$(UV)" --version 2>/dev/null)" != "uv $(UV_VERSION)"* ]]; then
+	  echo "tools: pip install uv==$(UV_VERSION)"
+	  "$(VENV)/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	fi
 	if [[ ! -x "$(VENV)/bin/cargo-lambda" || ! -x "$(VENV)/bin/cfn-lint" || ! -x "$(VENV)/bin/python-zig" \
 	      || "$$(cat "$(TOOLS_STAMP)" 2>/dev/null)" != "$(PIP_TOOLS)" ]]; then
-	  echo "tools: pip install $(PIP_TOOLS)"
-	  "$(VENV)/bin/python" -m pip install --quiet --disable-pip-version-check $(PIP_TOOLS)
+	  echo "tools: uv pip install $(PIP_TOOLS)"
+	  "$(UV)" pip install --quiet --python "$(VENV)/bin/python" $(PIP_TOOLS)
 	  echo "$(PIP_TOOLS)" > "$(TOOLS_STAMP)"
+	fi
+	if [[ ! -x "$(SAM_VENV)/bin/sam" || "$$("$(SAM_VENV)/bin/sam" --version 2>/dev/null)" != *" $(SAM_CLI_VERSION)" ]]; then
+	  echo "tools: uv pip install aws-sam-cli==$(SAM_CLI_VERSION) into $(SAM_VENV)"
+	  "$(UV)" venv --quiet --allow-existing --python "$(VENV)/bin/python" "$(SAM_VENV)"
+	  "$(UV)" pip install --quiet --python "$(SAM_VENV)/bin/python" "aws-sam-cli==$(SAM_CLI_VERSION)"
 	fi
 	if [[ ! -x "$(ROOT)/tools/e2e/node_modules/.bin/newman" || ! -x "$(REDOCLY)" ]]; then
 	  echo "tools: npm ci --prefix tools/e2e (newman, redocly)"
@@ -128,6 +140,8 @@ test: tools
 	REDOCLY_TELEMETRY=off "$(REDOCLY)" lint docs/openapi.json
 	echo "test: cfn-lint $(CFN_TEMPLATE)"
 	"$(VENV)/bin/cfn-lint" "$(CFN_TEMPLATE)"
+	echo "test: sam validate --lint"
+	$(MAKE) --no-print-directory sam-validate
 	if [[ -z "$${AWS_ENDPOINT_URL_DYNAMODB:-}" ]]; then
 	  port="$(TEST_DDB_PORT)"
 	  [[ -n "$$port" ]] || port="$$("$(DDB)" free-port)"
@@ -149,22 +163,26 @@ test: tools
 	scripts/with-local-api.sh scripts/newman.sh
 	echo "test: Schemathesis (every check, stateful links) as a customer and as the admin"
 	scripts/with-local-api.sh scripts/schemathesis.sh
-
-# The SAM CLI (slow to install, so not part of `tools`).
-sam-tools: tools
-	@if [[ ! -x "$(SAM_VENV)/bin/sam" ]]; then
-	  python3 -m venv "$(SAM_VENV)"
-	  "$(SAM_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check "aws-sam-cli==$(SAM_CLI_VERSION)"
-	fi
+	echo "test: sam build (the deployable arm64 functions)"
+	$(MAKE) --no-print-directory sam-build
 
 # Validate the template the way SAM does (offline).
-sam-validate: sam-tools
+sam-validate: tools
 	SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 "$(SAM_VENV)/bin/sam" validate --lint
 
-# Build the three functions for arm64 with cargo-lambda and zig: no Docker.
-sam-build: sam-tools
-	rustup target add aarch64-unknown-linux-gnu
-	SAM_CLI_TELEMETRY=0 PATH="$(VENV)/bin:$$PATH" "$(SAM_VENV)/bin/sam" build
+# Build the three functions for arm64 with cargo-lambda and zig, as `sam deploy` ships
+# them: no Docker. Checks that each bootstrap is an aarch64 executable.
+sam-build: tools
+	@rustup target list --installed | grep -qx aarch64-unknown-linux-gnu \
+	  || rustup target add aarch64-unknown-linux-gnu
+	SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 PATH="$(VENV)/bin:$$PATH" "$(SAM_VENV)/bin/sam" build
+	for fn in ClientsFunction LoansFunction AuthFunction; do
+	  bootstrap=".aws-sam/build/$$fn/bootstrap"
+	  # ELF e_machine (2 bytes at offset 18) is 0xb7 for aarch64.
+	  [[ "$$(od -An -tx1 -j18 -N2 "$$bootstrap" | tr -d ' ')" == b700 ]] \
+	    || { echo "sam-build: $$bootstrap is not an aarch64 executable"; exit 1; }
+	  echo "sam-build: $$bootstrap $$(stat -c %s "$$bootstrap") bytes"
+	done
 
 # Regenerate the OpenAPI document after changing a route, a wire type or a rule.
 openapi:
