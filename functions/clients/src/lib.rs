@@ -138,9 +138,17 @@ async fn delete_client(
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let if_match = IfMatch::from_headers(request.headers());
+    if !is_valid_id(id) {
+        return Err(not_found());
+    }
     for attempt in 0..WRITE_ATTEMPTS {
-        let current = load(app, id).await?;
-        if_match.check(current.version)?;
+        // One query reads the client and its loans; the delete is conditional on both.
+        let current = app
+            .store
+            .client_partition(id)
+            .await?
+            .ok_or_else(not_found)?;
+        if_match.check(current.client.version)?;
         match app.store.delete_client(&current).await {
             Ok(()) => return Ok(web::no_content()),
             Err(WriteError::Stale) if !if_match.is_present() => {

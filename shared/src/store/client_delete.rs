@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update}
 
 use super::clients::{Part, WriteError, document_key, email_key, explain, guard_delete};
 use super::loans::client_pk;
-use super::{Store, n, s};
+use super::{Item, Store, item_error, n, s};
 use crate::domain::client::Client;
 use crate::domain::loan::Loan;
 use crate::error::ApiError;
@@ -31,17 +31,43 @@ fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, ApiEr
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
+/// A client as read for deleting it: the client, its stored item (whose `version` and
+/// `loan_seq` the delete is conditional on) and all its loans, from one consistent query
+/// of its partition.
+#[derive(Debug)]
+pub struct ClientPartition {
+    /// The client.
+    pub client: Client,
+    item: Item,
+    /// Every loan of the client.
+    pub loans: Vec<Loan>,
+}
+
 impl Store {
-    /// Deletes `client` (read at its current version) with its guards and loans.
-    pub async fn delete_client(&self, client: &Client) -> Result<(), WriteError> {
-        let (item, loans) = self.read_partition(&client.id).await?;
+    /// Reads a client and all its loans in one consistent query (a client's loans live in
+    /// its partition); `None` when there is no such client.
+    pub async fn client_partition(&self, id: &str) -> Result<Option<ClientPartition>, ApiError> {
+        let (item, loans) = self.read_partition(id).await?;
         let Some(item) = item else {
-            return Err(WriteError::Stale);
+            return Ok(None);
         };
+        let client =
+            serde_dynamo::from_item(item.clone()).map_err(|e| item_error("read client", e))?;
+        Ok(Some(ClientPartition {
+            client,
+            item,
+            loans,
+        }))
+    }
+
+    /// Deletes the client of `partition` with its guards and loans, if it is still as read.
+    pub async fn delete_client(&self, partition: &ClientPartition) -> Result<(), WriteError> {
+        let ClientPartition {
+            client,
+            item,
+            loans,
+        } = partition;
         let number = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).cloned();
-        if number("version") != Some(client.version.to_string()) {
-            return Err(WriteError::Stale);
-        }
         if let Some(open) = loans.iter().find(|loan| loan.status.blocks_client_delete()) {
             return Err(WriteError::Api(ApiError::Conflict(format!(
                 "the client has a loan that is {}; it can be deleted once every loan is rejected, cancelled or paid",
@@ -73,7 +99,7 @@ impl Store {
                     .build(),
             ];
             actions.extend(guards);
-            for loan in &loans {
+            for loan in loans {
                 actions.push(delete_loan_item(self.table(), loan)?);
             }
             return self.transact(actions, "delete client").await;

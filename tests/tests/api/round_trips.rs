@@ -128,3 +128,94 @@ async fn a_client_and_all_its_loans_come_back_in_one_query() {
         "newest first, only this client's"
     );
 }
+
+#[tokio::test]
+async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
+    let app = TestApp::spawn().await;
+    let client = create_client(&app).await;
+    let client_id = client["id"].as_str().unwrap().to_owned();
+    let loan = create_loan(&app, &client_id).await;
+    let loan_id = loan["id"].as_str().unwrap().to_owned();
+    let spare = create_client(&app).await;
+    let spare_id = spare["id"].as_str().unwrap().to_owned();
+    create_user(&app, "teller", "correct horse battery", "admin", None).await;
+    app.calls.take();
+    let terms = json!({"amount": "5000.00", "annual_interest_rate": "10", "term_months": 6});
+    let credentials = |password: &str| json!({"username": "teller", "password": password});
+
+    // Replacing a client reads it (its old email and document guards) and writes client
+    // and guards in one transaction; deleting one reads its whole partition, client and
+    // loans, in one query. A loan is found through GSI3, then read consistently. A login
+    // reads the user and its failure counter, and writes the counter only on a failure.
+    // Deleting a user reads it first to tell `404` from `412`.
+    let cases: Vec<(Handler, TestRequest, u16, &[&str])> = vec![
+        (
+            clients_handler,
+            request(Method::PUT, &format!("/clients/{client_id}"))
+                .json(&client_body())
+                .header("if-match", "\"1\""),
+            200,
+            &["GetItem", "TransactWriteItems"],
+        ),
+        (
+            clients_handler,
+            request(Method::PATCH, &format!("/clients/{client_id}"))
+                .json(&json!({"first_name": "Ana"}))
+                .header("if-match", "\"2\""),
+            200,
+            &["GetItem", "TransactWriteItems"],
+        ),
+        (
+            clients_handler,
+            request(Method::DELETE, &format!("/clients/{spare_id}")),
+            204,
+            &["Query", "TransactWriteItems"],
+        ),
+        (
+            loans_handler,
+            request(Method::PUT, &format!("/loans/{loan_id}"))
+                .json(&terms)
+                .header("if-match", "\"1\""),
+            200,
+            &["Query", "GetItem", "PutItem"],
+        ),
+        (
+            loans_handler,
+            request(Method::DELETE, &format!("/loans/{loan_id}")),
+            204,
+            &["Query", "GetItem", "DeleteItem"],
+        ),
+        (
+            auth_handler,
+            request(Method::POST, "/users").json(&json!({
+                "username": "customer-one", "password": "correct horse battery",
+                "role": "user", "client_id": client_id,
+            })),
+            201,
+            &["TransactWriteItems"],
+        ),
+        (
+            auth_handler,
+            request(Method::POST, "/auth/login").json(&credentials("correct horse battery")),
+            200,
+            &["GetItem", "GetItem"],
+        ),
+        (
+            auth_handler,
+            request(Method::POST, "/auth/login").json(&credentials("wrong horse battery")),
+            401,
+            &["GetItem", "GetItem", "UpdateItem"],
+        ),
+        (
+            auth_handler,
+            request(Method::DELETE, "/users/customer-one"),
+            204,
+            &["GetItem", "DeleteItem"],
+        ),
+    ];
+    for (handler, req, status, expected) in cases {
+        let response = app.as_admin(handler, req).await;
+        assert_eq!(response.status.as_u16(), status, "{}", response.body);
+        assert_eq!(app.calls.take(), expected, "{}", response.body);
+    }
+}
