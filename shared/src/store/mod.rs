@@ -29,6 +29,7 @@ pub mod idempotency;
 pub mod loans;
 pub mod logins;
 pub mod page;
+pub mod retry;
 pub mod users;
 
 /// A DynamoDB item.
@@ -95,7 +96,8 @@ fn retries() -> RetryConfig {
 /// environment, which is where Lambda puts them (`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), an HTTPS client that trusts the
 /// configured roots (Amazon Trust Services' by default, compiled in),
-/// explicit timeouts, standard retries, and the local endpoint when one is configured.
+/// explicit timeouts, standard retries (cancelled transactions included, see [`retry`]),
+/// and the local endpoint when one is configured.
 ///
 /// It reads no file and makes no network call. Unlike `aws_config::load`, it does not
 /// assemble the default provider chains (profile files, SSO, web identity, container and
@@ -117,7 +119,8 @@ fn client_with_credentials(
         .credentials_provider(credentials)
         .http_client(https_client(config.trust_roots))
         .timeout_config(timeouts())
-        .retry_config(retries());
+        .retry_config(retries())
+        .retry_classifier(retry::CancelledTransactionRetry);
     if let Some(endpoint) = &config.dynamodb_endpoint {
         builder = builder.endpoint_url(endpoint);
     }
@@ -136,7 +139,10 @@ pub async fn dynamodb_client_from_default_chain(config: &Config) -> aws_sdk_dyna
     if let Some(endpoint) = &config.dynamodb_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
-    aws_sdk_dynamodb::Client::new(&loader.load().await)
+    let conf = aws_sdk_dynamodb::config::Builder::from(&loader.load().await)
+        .retry_classifier(retry::CancelledTransactionRetry)
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
 }
 
 /// The table and the client that reaches it; cheap to clone.

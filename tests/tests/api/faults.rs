@@ -1,5 +1,6 @@
 //! A failing database: outages, throttling and transaction conflicts give `503` or `409`
-//! Problem Details, lose nothing, and the API recovers without a restart.
+//! Problem Details (a conflict only once the SDK's retries are spent), lose nothing, and
+//! the API recovers without a restart.
 
 use api_tests::factories::client_body;
 use api_tests::faults::Faults;
@@ -124,22 +125,26 @@ async fn throttling_past_the_retries_is_503_and_changes_nothing() {
     assert_eq!(again.status, 200, "throttling over, service back");
 }
 
+/// Every attempt the SDK makes at one operation.
+const EVERY_ATTEMPT: usize = shared::store::MAX_ATTEMPTS as usize;
+
 #[tokio::test]
-async fn a_transaction_conflict_is_409_and_writes_nothing() {
+async fn a_transaction_conflict_that_outlasts_the_retries_is_409_and_writes_nothing() {
     let faults = Faults::default();
     let app = TestApp::spawn_with(None, &faults).await;
     let client = create_client(&app).await;
     let client_id = client["id"].as_str().unwrap();
     let before = app.all_items().await;
 
-    faults.transaction_conflict(3, 1);
+    faults.transaction_conflict(3, EVERY_ATTEMPT);
     let create = app
         .as_admin(
             clients_handler,
             request(Method::POST, "/clients").json(&client_body()),
         )
         .await;
-    faults.transaction_conflict(2, 1);
+    faults.clear();
+    faults.transaction_conflict(2, EVERY_ATTEMPT);
     let apply = app
         .as_admin(
             loans_handler,
@@ -161,13 +166,58 @@ async fn a_transaction_conflict_is_409_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn an_update_that_meets_a_transaction_conflict_is_409_and_keeps_the_old_version() {
+async fn a_passing_transaction_conflict_is_retried_and_the_write_lands_once() {
+    let faults = Faults::default();
+    let app = TestApp::spawn_with(None, &faults).await;
+    let client = create_client(&app).await;
+    let client_id = client["id"].as_str().unwrap();
+
+    // DynamoDB cancels the first attempt of each; the SDK tries again.
+    faults.transaction_conflict(3, EVERY_ATTEMPT - 1);
+    let create = app
+        .as_admin(
+            clients_handler,
+            request(Method::POST, "/clients").json(&client_body()),
+        )
+        .await;
+    faults.clear();
+    faults.transaction_conflict(2, 1);
+    let apply = app
+        .as_admin(
+            loans_handler,
+            request(Method::POST, &format!("/clients/{client_id}/loans")).json(
+                &json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6}),
+            ),
+        )
+        .await;
+
+    assert_eq!(create.status, 201, "{}", create.body);
+    assert_eq!(apply.status, 201, "{}", apply.body);
+    let loans = app
+        .as_admin(
+            loans_handler,
+            request(Method::GET, &format!("/clients/{client_id}/loans")),
+        )
+        .await;
+    assert_eq!(loans.body["items"].as_array().unwrap().len(), 1, "one loan");
+    let clients = app
+        .as_admin(clients_handler, request(Method::GET, "/clients"))
+        .await;
+    assert_eq!(
+        clients.body["items"].as_array().unwrap().len(),
+        2,
+        "one new client"
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_keeps_meeting_a_transaction_conflict_is_409_and_keeps_the_old_version() {
     let faults = Faults::default();
     let app = TestApp::spawn_with(None, &faults).await;
     let client = create_client(&app).await;
     let uri = format!("/clients/{}", client["id"].as_str().unwrap());
 
-    faults.transaction_conflict(1, 1);
+    faults.transaction_conflict(1, EVERY_ATTEMPT);
     let update = app
         .as_admin(
             clients_handler,
