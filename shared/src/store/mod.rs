@@ -18,6 +18,11 @@ use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 use crate::config::{Config, TrustRoots};
 use crate::error::{ApiError, BoxError};
@@ -49,12 +54,37 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// Certificate Authority - G2, as published at <https://www.amazontrust.com/repository/>.
 const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("../../certs/amazon-trust-services.pem");
 
+/// An HTTP client that builds its connector (the TLS configuration) on the first request
+/// rather than when the SDK client is built, as the SDK's clients do to load the system
+/// trust store early. Every request still goes through the wrapped client.
+#[derive(Debug)]
+struct ConnectOnFirstUse(SharedHttpClient);
+
+impl HttpClient for ConnectOnFirstUse {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    // `validate_base_client_config` keeps its default (nothing to check), which is the
+    // point: the inner client would build its TLS connector there, during init.
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
+}
+
 /// The HTTPS client the SDK talks to DynamoDB through: the SDK's own (hyper 1, rustls on
-/// aws-lc), trusting the roots `trust` names.
+/// aws-lc), trusting the roots `trust` names, with its TLS set-up on the first request.
 ///
 /// Why not the SDK's default client: it loads and parses the system's whole trust store
 /// (about 150 certificates read from disk) while the client is built, which was three
-/// quarters of a function's init time; five compiled-in certificates cost next to nothing.
+/// quarters of a function's init time. Five compiled-in certificates cost next to nothing,
+/// and what they do cost is paid by the first request to DynamoDB, which opens a TLS
+/// connection anyway, instead of by the init of every instance.
 fn https_client(trust: TrustRoots) -> SharedHttpClient {
     let trust_store = match trust {
         TrustRoots::Amazon => TrustStore::empty()
@@ -62,7 +92,7 @@ fn https_client(trust: TrustRoots) -> SharedHttpClient {
             .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS),
         TrustRoots::System => TrustStore::default(),
     };
-    aws_smithy_http_client::Builder::new()
+    let client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::AwsLc,
         ))
@@ -74,7 +104,8 @@ fn https_client(trust: TrustRoots) -> SharedHttpClient {
                 // SDK's default context (the system store) is a safe fallback.
                 .unwrap_or_default(),
         )
-        .build_https()
+        .build_https();
+    SharedHttpClient::new(ConnectOnFirstUse(client))
 }
 
 /// Explicit timeouts: every attempt and every operation ends well inside the function's
@@ -366,9 +397,9 @@ mod tests {
     #[tokio::test]
     async fn the_client_trusts_the_compiled_in_roots_and_reads_its_region_from_the_config() {
         use tokio::io::AsyncReadExt as _;
-        // The SDK builds the TLS configuration, trust store included, when the client is
-        // built and again before its first handshake, and panics on a certificate it
-        // cannot parse. A ClientHello reaching this listener proves the roots load.
+        // The TLS configuration, trust store included, is built on the first request,
+        // before the first handshake; the SDK panics there on a certificate it cannot
+        // parse. A ClientHello reaching this listener proves the roots load.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("https://{}", listener.local_addr().unwrap());
         let first_record = tokio::spawn(async move {
