@@ -203,10 +203,11 @@ loans = [
 ]
 
 cleanup = [
-    request("Delete the client and its closed loans", "DELETE", "/clients/{{clientId}}", [status(204)]),
+    request("Delete the client, its closed loans and its customer login", "DELETE", "/clients/{{clientId}}",
+            [status(204)]),
     request("The client is gone", "GET", "/clients/{{clientId}}", problem(404)),
     request("Its loans are gone", "GET", "/loans/{{loanId}}", problem(404)),
-    request("Delete the customer login", "DELETE", "/users/ana{{runId}}", [status(204)]),
+    request("Its customer login is gone", "DELETE", "/users/ana{{runId}}", problem(404)),
     request("Delete the second client", "DELETE", "/clients/{{secondClientId}}", [status(204)]),
 ]
 

@@ -57,7 +57,10 @@ pub(super) fn operations() -> Vec<Op> {
             "Create a login",
             Admin,
         )
-        .describe("Creates an admin, or a customer login (`user`) bound to an existing client.")
+        .describe(
+            "Creates an admin, or a customer login (`user`) bound to an existing client; \
+             the login is deleted with its client.",
+        )
         .body("NewUser", "The new login.")
         .idempotent()
         .answers(
@@ -85,7 +88,8 @@ pub(super) fn operations() -> Vec<Op> {
         .fails(Conflict, "The username is taken.")
         .fails(
             Validation,
-            "A customer's `client_id` is missing or names no client, or an admin has one.",
+            "A customer's `client_id` is missing or names no client (or one being \
+             deleted), or an admin has one.",
         ),
         Op::new(Get, "/users", "listUsers", "Users", "List logins", Admin)
             .describe("Logins, newest first.")

@@ -151,10 +151,9 @@ pub(super) fn operations() -> Vec<Op> {
         .fails(Conflict, CONTENDED),
         Op::new(Delete, ONE, "deleteClient", TAG, "Delete a client", Admin)
             .describe(
-                "Deletes the client with all its loans and frees its email and document \
-                 number; refused while it has a loan that is `pending`, `approved` or \
-                 `active`. No loan is ever left without its client. The client's customer \
-                 logins are not deleted (`DELETE /users/{username}`).",
+                "Deletes the client with all its loans and customer logins and frees its \
+                 email and document number; refused while it has a loan that is `pending`, \
+                 `approved` or `active`. No loan or login is ever left without its client.",
             )
             .param("ClientId")
             .conditional()

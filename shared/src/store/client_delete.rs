@@ -1,17 +1,20 @@
 //! Deleting a client: refused while it has an open loan; otherwise the client, its guard
-//! items and all its (closed) loans go, and no loan is ever left without its client.
+//! items, all its (closed) loans and its customer logins go, and no loan or login is ever
+//! left without its client.
 //!
 //! When everything fits in one transaction (DynamoDB allows 100 actions), one transaction
-//! deletes it all, conditional on the client's `version` and `loan_seq` being what was
-//! read, so a loan created meanwhile makes the delete retry. A client with more loans is
-//! first marked `deleting` (which stops new loans), then its loans go in batches, and the
-//! client and its guards go last. If the function dies halfway the client is still there,
-//! with fewer closed loans, and repeating the delete finishes the job.
+//! deletes it all, conditional on the client's `version`, `loan_seq` and `user_seq` being
+//! what was read, so a loan or a login created meanwhile makes the delete retry. A bigger
+//! client is first marked `deleting` (which stops new loans and logins), then its loans
+//! and logins go in batches, and the client and its guards go last. If the function dies
+//! halfway the client is still there, with fewer closed loans and logins, and repeating
+//! the delete finishes the job.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::clients::{Part, WriteError, document_key, email_key, explain, guard_delete};
-use super::loans::client_pk;
+use super::loans::{Partition, client_pk};
+use super::users::{user_delete, user_link_delete};
 use super::{Item, Store, item_error, n, s};
 use crate::domain::client::Client;
 use crate::domain::loan::Loan;
@@ -20,6 +23,10 @@ use crate::table::{PK, SK};
 
 /// Actions one `TransactWriteItems` may hold.
 const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// The counters a delete is conditional on: a loan or a login created since the read
+/// bumps one of them.
+const COUNTERS: [(&str, &str); 2] = [("loan_seq", ":loan_seq"), ("user_seq", ":user_seq")];
 
 fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, ApiError> {
     let delete = Delete::builder()
@@ -31,9 +38,9 @@ fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, ApiEr
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
-/// A client as read for deleting it: the client, its stored item (whose `version` and
-/// `loan_seq` the delete is conditional on) and all its loans, from one consistent query
-/// of its partition.
+/// A client as read for deleting it: the client, its stored item (whose `version`,
+/// `loan_seq` and `user_seq` the delete is conditional on), all its loans and the
+/// usernames of its customer logins, from one consistent query of its partition.
 #[derive(Debug)]
 pub struct ClientPartition {
     /// The client.
@@ -41,14 +48,49 @@ pub struct ClientPartition {
     item: Item,
     /// Every loan of the client.
     pub loans: Vec<Loan>,
+    /// The usernames of the client's customer logins.
+    pub usernames: Vec<String>,
+}
+
+impl ClientPartition {
+    /// The condition "unchanged since read" and its values: the same `version`, and each
+    /// counter as read (or still absent).
+    fn unchanged(&self) -> (String, Vec<(&'static str, AttributeValue)>) {
+        let mut condition = String::from("version = :version");
+        let mut values = vec![(":version", n(self.client.version))];
+        for (name, placeholder) in COUNTERS {
+            match self.item.get(name).and_then(|v| v.as_n().ok()) {
+                Some(seen) => {
+                    condition.push_str(&format!(" AND {name} = {placeholder}"));
+                    values.push((placeholder, AttributeValue::N(seen.clone())));
+                }
+                None => condition.push_str(&format!(" AND attribute_not_exists({name})")),
+            }
+        }
+        (condition, values)
+    }
+
+    /// The deletes of every customer login of the client: the user and its link.
+    fn login_deletes(&self, table: &str) -> Result<Vec<TransactWriteItem>, ApiError> {
+        let mut actions = Vec::with_capacity(self.usernames.len() * 2);
+        for username in &self.usernames {
+            actions.push(user_delete(table, username)?);
+            actions.push(user_link_delete(table, &self.client.id, username)?);
+        }
+        Ok(actions)
+    }
 }
 
 impl Store {
-    /// Reads a client and all its loans in one consistent query (a client's loans live in
-    /// its partition); `None` when there is no such client.
+    /// Reads a client, all its loans and its customer logins in one consistent query (they
+    /// all live in its partition); `None` when there is no such client.
     pub async fn client_partition(&self, id: &str) -> Result<Option<ClientPartition>, ApiError> {
-        let (item, loans) = self.read_partition(id).await?;
-        let Some(item) = item else {
+        let Partition {
+            client,
+            loans,
+            usernames,
+        } = self.read_partition(id).await?;
+        let Some(item) = client else {
             return Ok(None);
         };
         let client =
@@ -57,41 +99,35 @@ impl Store {
             client,
             item,
             loans,
+            usernames,
         }))
     }
 
-    /// Deletes the client of `partition` with its guards and loans, if it is still as read.
+    /// Deletes the client of `partition` with its guards, loans and logins, if it is still
+    /// as read.
     pub async fn delete_client(&self, partition: &ClientPartition) -> Result<(), WriteError> {
-        let ClientPartition {
-            client,
-            item,
-            loans,
-        } = partition;
-        let number = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).cloned();
-        if let Some(open) = loans.iter().find(|loan| loan.status.blocks_client_delete()) {
+        let client = &partition.client;
+        if let Some(open) = partition
+            .loans
+            .iter()
+            .find(|loan| loan.status.blocks_client_delete())
+        {
             return Err(WriteError::Api(ApiError::Conflict(format!(
                 "the client has a loan that is {}; it can be deleted once every loan is rejected, cancelled or paid",
                 open.status
             ))));
         }
-        // The client as read: same version, and no loan created since.
-        let seen = match number("loan_seq") {
-            Some(seq) => ("version = :version AND loan_seq = :seq", Some(seq)),
-            None => (
-                "version = :version AND attribute_not_exists(loan_seq)",
-                None,
-            ),
-        };
+        let (unchanged, values) = partition.unchanged();
         let guards = self.guard_deletes(client)?;
-        if loans.len() + 1 + guards.len() <= MAX_TRANSACTION_ITEMS {
+        let logins = partition.login_deletes(self.table())?;
+        if 1 + guards.len() + partition.loans.len() + logins.len() <= MAX_TRANSACTION_ITEMS {
             let mut delete = Delete::builder()
                 .table_name(self.table())
                 .key(PK, s(client_pk(&client.id)))
                 .key(SK, s("CLIENT"))
-                .condition_expression(seen.0)
-                .expression_attribute_values(":version", n(client.version));
-            if let Some(seq) = seen.1 {
-                delete = delete.expression_attribute_values(":seq", AttributeValue::N(seq));
+                .condition_expression(unchanged);
+            for (placeholder, value) in values {
+                delete = delete.expression_attribute_values(placeholder, value);
             }
             let mut actions = vec![
                 TransactWriteItem::builder()
@@ -99,9 +135,10 @@ impl Store {
                     .build(),
             ];
             actions.extend(guards);
-            for loan in loans {
+            for loan in &partition.loans {
                 actions.push(delete_loan_item(self.table(), loan)?);
             }
+            actions.extend(logins);
             return self.transact(actions, "delete client").await;
         }
 
@@ -110,22 +147,27 @@ impl Store {
             .key(PK, s(client_pk(&client.id)))
             .key(SK, s("CLIENT"))
             .update_expression("SET deleting = :yes")
-            .condition_expression(seen.0)
-            .expression_attribute_values(":version", n(client.version))
+            .condition_expression(unchanged)
             .expression_attribute_values(":yes", AttributeValue::Bool(true));
-        if let Some(seq) = seen.1 {
-            mark = mark.expression_attribute_values(":seq", AttributeValue::N(seq));
+        for (placeholder, value) in values {
+            mark = mark.expression_attribute_values(placeholder, value);
         }
         let mark = TransactWriteItem::builder()
             .update(mark.build().map_err(ApiError::internal)?)
             .build();
         self.transact(vec![mark], "mark client deleting").await?;
-        for batch in loans.chunks(MAX_TRANSACTION_ITEMS) {
+        for batch in partition.loans.chunks(MAX_TRANSACTION_ITEMS) {
             let actions = batch
                 .iter()
                 .map(|loan| delete_loan_item(self.table(), loan))
                 .collect::<Result<Vec<_>, _>>()?;
             self.transact(actions, "delete closed loans").await?;
+        }
+        // A login is two actions (user and link), so a batch never splits one.
+        let mut logins = logins.into_iter().peekable();
+        while logins.peek().is_some() {
+            let batch: Vec<_> = logins.by_ref().take(MAX_TRANSACTION_ITEMS).collect();
+            self.transact(batch, "delete customer logins").await?;
         }
         let last = Delete::builder()
             .table_name(self.table())

@@ -72,6 +72,17 @@ pub(crate) fn read_loan(item: Item) -> Result<Loan, ApiError> {
     serde_dynamo::from_item(item).map_err(|e| item_error("read loan", e))
 }
 
+/// What a client's partition holds, as [`Store::read_partition`] reads it.
+#[derive(Debug, Default)]
+pub(crate) struct Partition {
+    /// The client item, with its bookkeeping attributes (`loan_seq`, `user_seq`...).
+    pub client: Option<Item>,
+    /// The client's loans, newest first.
+    pub loans: Vec<Loan>,
+    /// The usernames of the client's customer logins (their link items).
+    pub usernames: Vec<String>,
+}
+
 impl Store {
     /// Stores a new loan if its client exists and is not being deleted.
     pub async fn create_loan(&self, loan: &Loan) -> Result<(), ApiError> {
@@ -184,20 +195,17 @@ impl Store {
         &self,
         client_id: &str,
     ) -> Result<(Option<Client>, Vec<Loan>), ApiError> {
-        let (client, loans) = self.read_partition(client_id).await?;
+        let Partition { client, loans, .. } = self.read_partition(client_id).await?;
         let client = client
             .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
             .transpose()?;
         Ok((client, loans))
     }
 
-    /// The raw client item (with its bookkeeping attributes) and its loans.
-    pub(crate) async fn read_partition(
-        &self,
-        client_id: &str,
-    ) -> Result<(Option<Item>, Vec<Loan>), ApiError> {
-        let mut client = None;
-        let mut loans = Vec::new();
+    /// The raw client item (with its bookkeeping attributes), its loans and the usernames
+    /// of its customer logins: everything in its partition, in one consistent read.
+    pub(crate) async fn read_partition(&self, client_id: &str) -> Result<Partition, ApiError> {
+        let mut partition = Partition::default();
         let mut start = None;
         loop {
             let output = self
@@ -214,14 +222,19 @@ impl Store {
                 .map_err(|e| db_error("read client partition", e))?;
             for item in output.items.unwrap_or_default() {
                 match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                    Some("CLIENT") => client = Some(item),
-                    Some(sk) if sk.starts_with("LOAN#") => loans.push(read_loan(item)?),
+                    Some("CLIENT") => partition.client = Some(item),
+                    Some(sk) if sk.starts_with("LOAN#") => partition.loans.push(read_loan(item)?),
+                    Some(sk) if sk.starts_with("USER#") => {
+                        if let Some(username) = sk.strip_prefix("USER#") {
+                            partition.usernames.push(username.to_owned());
+                        }
+                    }
                     _ => {}
                 }
             }
             start = output.last_evaluated_key;
             if start.is_none() {
-                return Ok((client, loans));
+                return Ok(partition);
             }
         }
     }

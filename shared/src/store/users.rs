@@ -1,10 +1,17 @@
 //! Users in the table (`USER#<username>`), created only for a client that exists.
+//!
+//! A customer's user also leaves a link item in its client's partition
+//! (`CLIENT#<client_id>` / `USER#<username>`), and bumps the client's `user_seq`, in the
+//! same transaction. Deleting the client reads its partition, finds the links and deletes
+//! those users with it, conditional on the `user_seq` it read: no login outlives its
+//! client, even when it is created while the client is being deleted.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use serde::Deserialize;
 
+use super::loans::client_pk;
 use super::page::fetch_page;
-use super::{Store, db_error, item_error, s};
+use super::{Store, item_error, s};
 use crate::cursor::ResumeKey;
 use crate::domain::user::User;
 use crate::error::{ApiError, FieldError};
@@ -14,6 +21,37 @@ const USER_KIND: &str = "USER";
 
 fn user_pk(username: &str) -> String {
     format!("USER#{username}")
+}
+
+/// The sort key of a user's link item in its client's partition.
+pub(crate) fn user_link_sk(username: &str) -> String {
+    format!("USER#{username}")
+}
+
+/// Deletes the user `username` (no condition), as part of a transaction.
+pub(crate) fn user_delete(table: &str, username: &str) -> Result<TransactWriteItem, ApiError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .key(PK, s(user_pk(username)))
+        .key(SK, s("USER"))
+        .build()
+        .map_err(ApiError::internal)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// Deletes the link from client `client_id` to user `username`, as part of a transaction.
+pub(crate) fn user_link_delete(
+    table: &str,
+    client_id: &str,
+    username: &str,
+) -> Result<TransactWriteItem, ApiError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .key(PK, s(client_pk(client_id)))
+        .key(SK, s(user_link_sk(username)))
+        .build()
+        .map_err(ApiError::internal)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
 /// The stored form: the user plus its password hash, which never leaves the store layer
@@ -52,15 +90,30 @@ impl Store {
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build());
         if let Some(client_id) = &user.client_id {
-            let check = ConditionCheck::builder()
+            // The client must exist and not be on its way out; bumping `user_seq` makes a
+            // concurrent delete of the client, conditional on the value it read, retry
+            // and see this user.
+            let client = Update::builder()
                 .table_name(self.table())
-                .key(PK, s(format!("CLIENT#{client_id}")))
+                .key(PK, s(client_pk(client_id)))
                 .key(SK, s("CLIENT"))
-                .condition_expression("attribute_exists(PK)")
+                .update_expression("SET user_seq = if_not_exists(user_seq, :zero) + :one")
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
+                .expression_attribute_values(":zero", super::n(0))
+                .expression_attribute_values(":one", super::n(1))
                 .build()
                 .map_err(ApiError::internal)?;
-            request =
-                request.transact_items(TransactWriteItem::builder().condition_check(check).build());
+            let link = Put::builder()
+                .table_name(self.table())
+                .item(PK, s(client_pk(client_id)))
+                .item(SK, s(user_link_sk(username)))
+                .item("entity", s("user_link"))
+                .item("username", s(username))
+                .build()
+                .map_err(ApiError::internal)?;
+            request = request
+                .transact_items(TransactWriteItem::builder().update(client).build())
+                .transact_items(TransactWriteItem::builder().put(link).build());
         }
         let Err(err) = request.send().await else {
             return Ok(());
@@ -97,28 +150,38 @@ impl Store {
             .transpose()
     }
 
-    /// Deletes a user at `version`; `false` when there is no such user (any more).
-    pub async fn delete_user(&self, username: &str, version: u64) -> Result<bool, ApiError> {
-        let result = self
-            .client()
-            .delete_item()
+    /// Deletes a user at `version`, with its link in its client's partition when it is a
+    /// customer; `false` when there is no such user at that version (any more).
+    pub async fn delete_user(&self, user: &User, version: u64) -> Result<bool, ApiError> {
+        let username = user.username.as_str();
+        let delete = Delete::builder()
             .table_name(self.table())
             .key(PK, s(user_pk(username)))
             .key(SK, s("USER"))
             .condition_expression("version = :version")
             .expression_attribute_values(":version", super::n(version))
+            .build()
+            .map_err(ApiError::internal)?;
+        let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
+        if let Some(client_id) = &user.client_id {
+            actions.push(user_link_delete(self.table(), client_id, username)?);
+        }
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(actions))
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
             Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                if super::cancellation_codes(&err).is_some_and(|codes| {
+                    codes.first().is_some_and(|c| c == "ConditionalCheckFailed")
+                }) =>
             {
                 Ok(false)
             }
-            Err(err) => Err(db_error("delete user", err)),
+            Err(err) => Err(super::transaction_error("delete user", err)),
         }
     }
 

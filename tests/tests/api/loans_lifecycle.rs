@@ -453,13 +453,16 @@ async fn delete_client_with_120_cancelled_loans_removes_every_one() {
         loans.extend(batch);
     }
     assert_eq!(loans.len(), 120);
+    for name in ["big-one", "big-two"] {
+        create_user(&app, name, PASSWORD, "user", Some(&client)).await;
+    }
 
     let response = delete_client(&app, &client).await;
 
     assert_eq!(response.status, 204, "{}", response.body);
     assert!(
         app.all_items().await.is_empty(),
-        "the client, its guards and all 120 loans are gone"
+        "the client, its guards, all 120 loans and both logins are gone"
     );
     let listed = admin(&app, request(Method::GET, "/loans")).await;
     assert_eq!(listed.body, json!({"items": [], "next_cursor": null}));
@@ -525,4 +528,164 @@ async fn a_loan_applied_for_while_its_client_is_deleted_is_never_left_without_it
             ),
         }
     }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Whether the table holds a user item for `username`.
+async fn user_exists(app: &TestApp, username: &str) -> bool {
+    app.store().get_user(username).await.unwrap().is_some()
+}
+
+#[tokio::test]
+async fn delete_client_removes_its_customer_logins_and_no_one_else() {
+    let app = TestApp::spawn().await;
+    let client = id(&create_client(&app).await);
+    let neighbour = id(&create_client(&app).await);
+    for name in ["ana-one", "ana-two", "ana-three"] {
+        create_user(&app, name, PASSWORD, "user", Some(&client)).await;
+    }
+    create_user(&app, "next-door", PASSWORD, "user", Some(&neighbour)).await;
+    create_user(&app, "teller", PASSWORD, "admin", None).await;
+    // A login deleted on its own takes its link in the client's partition with it.
+    let removed = app
+        .as_admin(auth_handler, request(Method::DELETE, "/users/ana-three"))
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert!(!table_mentions(&app, "ana-three").await, "no link is left");
+
+    let response = delete_client(&app, &client).await;
+
+    assert_eq!(response.status, 204, "{}", response.body);
+    assert!(
+        !table_mentions(&app, &client).await,
+        "nothing of the client"
+    );
+    for name in ["ana-one", "ana-two"] {
+        assert!(
+            !user_exists(&app, name).await,
+            "{name} went with its client"
+        );
+        login(&app, name, PASSWORD).await.assert_problem(401);
+    }
+    for name in ["next-door", "teller"] {
+        assert!(user_exists(&app, name).await, "{name} stays");
+        assert_eq!(login(&app, name, PASSWORD).await.status, 200, "{name}");
+    }
+    let users = app
+        .as_admin(auth_handler, request(Method::GET, "/users"))
+        .await;
+    let names: Vec<&str> = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|user| user["username"].as_str())
+        .collect();
+    assert_eq!(names, ["teller", "next-door"], "newest first");
+}
+
+#[tokio::test]
+async fn no_login_can_be_created_for_a_client_being_deleted() {
+    let app = TestApp::spawn().await;
+    let client = id(&create_client(&app).await);
+    // What the first step of deleting a big client leaves behind.
+    app.store()
+        .client()
+        .update_item()
+        .table_name(app.store().table())
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("CLIENT#{client}")),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S("CLIENT".into()),
+        )
+        .update_expression("SET deleting = :yes")
+        .expression_attribute_values(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await
+        .unwrap();
+    let before = app.all_items().await;
+
+    let response = app
+        .as_admin(
+            auth_handler,
+            request(Method::POST, "/users").json(&json!({
+                "username": "too-late", "password": PASSWORD, "role": "user", "client_id": client,
+            })),
+        )
+        .await;
+
+    response.assert_problem(422);
+    assert_eq!(app.all_items().await, before, "nothing written");
+}
+
+#[tokio::test]
+async fn a_login_created_while_its_client_is_deleted_is_never_left_without_its_client() {
+    let app = TestApp::spawn().await;
+    for round in 0..10 {
+        let client = id(&create_client(&app).await);
+        let username = format!("racer-{round}");
+
+        let (user, deleted) = tokio::join!(
+            app.as_admin(
+                auth_handler,
+                request(Method::POST, "/users").json(&json!({
+                    "username": username, "password": PASSWORD, "role": "user", "client_id": client,
+                })),
+            ),
+            delete_client(&app, &client),
+        );
+
+        assert_eq!(deleted.status, 204, "round {round}: {}", deleted.body);
+        // Created and then deleted with its client, or refused because the client went
+        // first: either way no login outlives the client.
+        assert!(
+            matches!(user.status.as_u16(), 201 | 422),
+            "round {round}: creating the login gave {}: {}",
+            user.status,
+            user.body
+        );
+        assert!(
+            !user_exists(&app, &username).await,
+            "round {round}: the login went with its client or was never made"
+        );
+        assert!(
+            !table_mentions(&app, &client).await,
+            "round {round}: nothing of the client is left"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_created_after_the_delete_read_the_client_makes_the_delete_stale() {
+    let app = TestApp::spawn().await;
+    let client = id(&create_client(&app).await);
+    let read = app
+        .store()
+        .client_partition(&client)
+        .await
+        .unwrap()
+        .expect("the client exists");
+    assert!(read.usernames.is_empty());
+
+    create_user(&app, "just-in-time", PASSWORD, "user", Some(&client)).await;
+    let outcome = app.store().delete_client(&read).await;
+
+    assert!(
+        matches!(outcome, Err(shared::store::clients::WriteError::Stale)),
+        "the delete is conditional on user_seq: {outcome:?}"
+    );
+    assert!(
+        user_exists(&app, "just-in-time").await,
+        "nothing was deleted"
+    );
+    let reread = app
+        .store()
+        .client_partition(&client)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reread.usernames, ["just-in-time"]);
 }

@@ -147,7 +147,8 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
     // and guards in one transaction; deleting one reads its whole partition, client and
     // loans, in one query. A loan is found through GSI3, then read consistently. A login
     // reads the user and its failure counter, and writes the counter only on a failure.
-    // Deleting a user reads it first to tell `404` from `412`.
+    // Deleting a user reads it first to tell `404` from `412`, then deletes it and its
+    // link in its client's partition together.
     let cases: Vec<(Handler, TestRequest, u16, &[&str])> = vec![
         (
             clients_handler,
@@ -210,7 +211,7 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
             auth_handler,
             request(Method::DELETE, "/users/customer-one"),
             204,
-            &["GetItem", "DeleteItem"],
+            &["GetItem", "TransactWriteItems"],
         ),
     ];
     for (handler, req, status, expected) in cases {
