@@ -95,9 +95,7 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
             );
             return Ok(());
         }
-        store
-            .delete_user(username.as_str(), existing.version)
-            .await?;
+        store.delete_user(&existing).await?;
     }
     let user = User {
         username,

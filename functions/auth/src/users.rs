@@ -119,7 +119,7 @@ pub async fn delete(
         .await?
         .ok_or_else(not_found)?;
     IfMatch::from_headers(request.headers()).check(user.version)?;
-    if !app.store.delete_user(&user, user.version).await? {
+    if !app.store.delete_user(&user).await? {
         return Err(not_found());
     }
     tracing::info!(username = %username.as_str(), by = %caller.username, "user deleted");

@@ -150,16 +150,16 @@ impl Store {
             .transpose()
     }
 
-    /// Deletes a user at `version`, with its link in its client's partition when it is a
-    /// customer; `false` when there is no such user at that version (any more).
-    pub async fn delete_user(&self, user: &User, version: u64) -> Result<bool, ApiError> {
+    /// Deletes `user` if it is still at the version read, with its link in its client's
+    /// partition when it is a customer; `false` when it is gone or has changed since.
+    pub async fn delete_user(&self, user: &User) -> Result<bool, ApiError> {
         let username = user.username.as_str();
         let delete = Delete::builder()
             .table_name(self.table())
             .key(PK, s(user_pk(username)))
             .key(SK, s("USER"))
             .condition_expression("version = :version")
-            .expression_attribute_values(":version", super::n(version))
+            .expression_attribute_values(":version", super::n(user.version))
             .build()
             .map_err(ApiError::internal)?;
         let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
