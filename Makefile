@@ -190,23 +190,11 @@ openapi:
 
 # List scaling benchmark (docs/performance.md) against its own DynamoDB Local.
 bench-lists: tools
-	@port="$$("$(DDB)" free-port)"
-	trap '"$(DDB)" stop '"$$port"' || true' EXIT
-	trap 'exit 130' INT TERM
-	"$(DDB)" start "$$port"
-	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
-	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
-	cargo bench -p api-tests --bench list_scaling
+	"$(DDB)" with cargo bench -p api-tests --bench list_scaling
 
 # Per-request overhead: handlers against the raw DynamoDB calls they make.
 bench-overhead: tools
-	@port="$$("$(DDB)" free-port)"
-	trap '"$(DDB)" stop '"$$port"' || true' EXIT
-	trap 'exit 130' INT TERM
-	"$(DDB)" start "$$port"
-	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
-	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
-	cargo bench -p api-tests --bench request_overhead
+	"$(DDB)" with cargo bench -p api-tests --bench request_overhead
 
 # Cold start: release bootstraps against a loopback Lambda Runtime API stub.
 bench-cold-start:
@@ -215,14 +203,8 @@ bench-cold-start:
 
 # Peak memory under sustained load, against its own DynamoDB Local.
 bench-memory: tools
-	@cargo build --release -p bench -p clients -p loans -p auth
-	port="$$("$(DDB)" free-port)"
-	trap '"$(DDB)" stop '"$$port"' || true' EXIT
-	trap 'exit 130' INT TERM
-	"$(DDB)" start "$$port"
-	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$$port"
-	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
-	cargo run -q --release -p bench --bin memory
+	cargo build --release -p bench -p clients -p loans -p auth
+	"$(DDB)" with cargo run -q --release -p bench --bin memory
 
 # Format the code in place.
 fmt:

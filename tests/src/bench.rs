@@ -5,37 +5,18 @@
 use std::time::Duration;
 
 /// An error a benchmark reports and stops on.
-pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Error = bench::BoxError;
 
 /// A whole number from the environment, or `default`.
-pub fn env_usize(name: &str, default: usize) -> Result<usize, Error> {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name} must be a whole number, got {text:?}").into()),
-        Err(_) => Ok(default),
-    }
-}
+pub use bench::env_number as env_usize;
+
+/// Milliseconds with two decimals.
+pub use bench::ms;
 
 /// The CPU model and the number of cores.
 pub fn machine() -> (String, usize) {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix("model name")
-                .and_then(|rest| rest.split_once(':'))
-                .map(|(_, name)| name.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    (model, cores)
-}
-
-/// Milliseconds with two decimals.
-pub fn ms(duration: Duration) -> String {
-    format!("{:.2}", duration.as_secs_f64() * 1000.0)
+    let machine = bench::Machine::detect();
+    (machine.cpu, machine.cores)
 }
 
 /// The `p`-th percentile (0–100) of `samples`, nearest-rank.

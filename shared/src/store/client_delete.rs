@@ -46,7 +46,7 @@ pub struct ClientPartition {
     /// The client.
     pub client: Client,
     item: Item,
-    /// Every loan of the client.
+    /// Every loan of the client, newest first.
     pub loans: Vec<Loan>,
     /// The usernames of the client's customer logins.
     pub usernames: Vec<String>,
@@ -82,8 +82,9 @@ impl ClientPartition {
 }
 
 impl Store {
-    /// Reads a client, all its loans and its customer logins in one consistent query (they
-    /// all live in its partition); `None` when there is no such client.
+    /// Reads a client, all its loans (newest first) and its customer logins in one
+    /// consistent query, as they all live in its partition (more than one call only when
+    /// the partition exceeds DynamoDB's 1 MB page); `None` when there is no such client.
     pub async fn client_partition(&self, id: &str) -> Result<Option<ClientPartition>, ApiError> {
         let Partition {
             client,

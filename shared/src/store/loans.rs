@@ -13,7 +13,6 @@ use super::clients::WriteError;
 use super::page::fetch_page;
 use super::{Item, Store, db_error, item_error, n, s};
 use crate::cursor::ResumeKey;
-use crate::domain::client::Client;
 use crate::domain::loan::Loan;
 use crate::domain::loan_status::LoanStatus;
 use crate::error::ApiError;
@@ -187,19 +186,6 @@ impl Store {
             .send()
             .await;
         super::conditional(result, "delete loan")
-    }
-
-    /// A client and all its loans, newest loan first, from one Query of its partition
-    /// (more than one call only when the partition exceeds DynamoDB's 1 MB page).
-    pub async fn client_with_loans(
-        &self,
-        client_id: &str,
-    ) -> Result<(Option<Client>, Vec<Loan>), ApiError> {
-        let Partition { client, loans, .. } = self.read_partition(client_id).await?;
-        let client = client
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
-            .transpose()?;
-        Ok((client, loans))
     }
 
     /// The raw client item (with its bookkeeping attributes), its loans and the usernames

@@ -128,15 +128,15 @@ async fn throttling_past_the_retries_is_503_and_changes_nothing() {
 /// Every attempt the SDK makes at one operation.
 const EVERY_ATTEMPT: usize = shared::store::MAX_ATTEMPTS as usize;
 
-#[tokio::test]
-async fn a_transaction_conflict_that_outlasts_the_retries_is_409_and_writes_nothing() {
-    let faults = Faults::default();
-    let app = TestApp::spawn_with(None, &faults).await;
-    let client = create_client(&app).await;
-    let client_id = client["id"].as_str().unwrap();
-    let before = app.all_items().await;
-
-    faults.transaction_conflict(3, EVERY_ATTEMPT);
+/// Creates a client (a transaction of 3 items), then applies for a loan for `client_id`
+/// (2 items), the first `conflicts` attempts of each cancelled by a conflicting transaction.
+async fn create_and_apply(
+    app: &TestApp,
+    faults: &Faults,
+    client_id: &str,
+    conflicts: usize,
+) -> (TestResponse, TestResponse) {
+    faults.transaction_conflict(3, conflicts);
     let create = app
         .as_admin(
             clients_handler,
@@ -144,7 +144,7 @@ async fn a_transaction_conflict_that_outlasts_the_retries_is_409_and_writes_noth
         )
         .await;
     faults.clear();
-    faults.transaction_conflict(2, EVERY_ATTEMPT);
+    faults.transaction_conflict(2, conflicts);
     let apply = app
         .as_admin(
             loans_handler,
@@ -153,6 +153,19 @@ async fn a_transaction_conflict_that_outlasts_the_retries_is_409_and_writes_noth
             ),
         )
         .await;
+    faults.clear();
+    (create, apply)
+}
+
+#[tokio::test]
+async fn a_transaction_conflict_that_outlasts_the_retries_is_409_and_writes_nothing() {
+    let faults = Faults::default();
+    let app = TestApp::spawn_with(None, &faults).await;
+    let client = create_client(&app).await;
+    let client_id = client["id"].as_str().unwrap();
+    let before = app.all_items().await;
+
+    let (create, apply) = create_and_apply(&app, &faults, client_id, EVERY_ATTEMPT).await;
 
     for response in [&create, &apply] {
         response.assert_problem(409);
@@ -172,24 +185,8 @@ async fn a_passing_transaction_conflict_is_retried_and_the_write_lands_once() {
     let client = create_client(&app).await;
     let client_id = client["id"].as_str().unwrap();
 
-    // DynamoDB cancels the first attempt of each; the SDK tries again.
-    faults.transaction_conflict(3, EVERY_ATTEMPT - 1);
-    let create = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
-        .await;
-    faults.clear();
-    faults.transaction_conflict(2, 1);
-    let apply = app
-        .as_admin(
-            loans_handler,
-            request(Method::POST, &format!("/clients/{client_id}/loans")).json(
-                &json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6}),
-            ),
-        )
-        .await;
+    // DynamoDB cancels every attempt of each but the last; the SDK tries again.
+    let (create, apply) = create_and_apply(&app, &faults, client_id, EVERY_ATTEMPT - 1).await;
 
     assert_eq!(create.status, 201, "{}", create.body);
     assert_eq!(apply.status, 201, "{}", apply.body);

@@ -117,7 +117,12 @@ async fn a_client_and_all_its_loans_come_back_in_one_query() {
     create_loan(&app, create_client(&app).await["id"].as_str().unwrap()).await;
     app.calls.take();
 
-    let (found, loans) = app.store().client_with_loans(client_id).await.unwrap();
+    let (found, loans) = app
+        .store()
+        .client_partition(client_id)
+        .await
+        .unwrap()
+        .map_or((None, Vec::new()), |p| (Some(p.client), p.loans));
 
     assert_eq!(app.calls.take(), ["Query"]);
     assert_eq!(found.map(|c| c.id), Some(client_id.to_owned()));
