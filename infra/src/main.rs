@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use shared::auth::{Role, password};
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
+use shared::store::idempotency::WriteOnce;
 use shared::{ApiError, Config, Store, store::dynamodb_client_from_default_chain, table};
 
 const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT]";
@@ -105,7 +106,11 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
         version: 1,
     };
     store
-        .create_user(&user, &password::hash(secret.clone()).await?)
+        .create_user(
+            &user,
+            &password::hash(secret.clone()).await?,
+            &WriteOnce::fresh(),
+        )
         .await?;
     println!("admin created; log in with POST /auth/login");
     println!("username: {}", user.username.as_str());

@@ -1,20 +1,26 @@
 //! `Idempotency-Key` on creating `POST`s: a retry with the same key and body replays the
-//! first response and creates nothing.
+//! first response and creates nothing, whatever happened to the first attempt.
 //!
-//! The key (1–255 visible ASCII characters) is scoped to the caller. The first request
-//! claims it with a conditional write; a retry of the same request replays the stored
-//! status, body, `Location` and `ETag`; the same key with another body is `422`; a retry
-//! while the first is still running is `409`. A request that fails releases its claim, so
-//! only successful creations are remembered (for 24 hours).
+//! The key (1–255 visible ASCII characters) is scoped to the caller as it is now: its
+//! username, role and client. [`once`] claims the key, then hands the operation an
+//! [`Attempt`]; the operation builds its response *before* writing, and its write stores
+//! that response in the key's record in the same transaction as what it creates
+//! ([`Attempt::write_for`]). So a write that commits always leaves its response to
+//! replay, and one that does not leaves nothing. A retry replays a finished request; the
+//! same key with another body is `422`; a retry while the first attempt holds its claim
+//! is `409`. An attempt that fails without writing gives its claim up at once; one whose
+//! write may have happened (a timeout, a dropped connection, a 5xx) keeps it until its
+//! lease lapses, and the retry after that finds either the completed record or nothing.
+//! Callers authorize a request before calling [`once`], so a replay is only ever given
+//! to a caller that may make the request now.
 
-use aws_lc_rs::digest::{SHA256, digest};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 
 use crate::App;
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldError};
-use crate::store::idempotency::{Claim, StoredResponse};
+use crate::store::idempotency::{Claim, RecordKey, StoredResponse, WriteOnce, fingerprint};
 
 /// The request header.
 pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -22,10 +28,6 @@ pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-ke
 pub const MAX_KEY_LEN: usize = 255;
 /// Response headers replayed with the body.
 const REPLAYED: [HeaderName; 3] = [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The caller's key, if any; `400` when it is empty, too long or not visible ASCII.
 pub fn key_of(request: &Request) -> Result<Option<String>, ApiError> {
@@ -49,16 +51,18 @@ fn request_hash(request: &Request) -> String {
         Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    let mut input = format!("{}\n{}\n", request.method(), request.uri().path()).into_bytes();
-    input.extend_from_slice(body);
-    hex(digest(&SHA256, &input).as_ref())
+    fingerprint(&[
+        request.method().as_str().as_bytes(),
+        request.uri().path().as_bytes(),
+        body,
+    ])
 }
 
-fn stored(response: &Response<Body>) -> Option<StoredResponse> {
+fn stored(response: &Response<Body>) -> Result<StoredResponse, ApiError> {
     let body = match response.body() {
         Body::Text(text) => text.clone(),
         Body::Empty => String::new(),
-        _ => return None,
+        _ => return Err(ApiError::internal("a binary response cannot be replayed")),
     };
     let headers = REPLAYED
         .iter()
@@ -67,7 +71,7 @@ fn stored(response: &Response<Body>) -> Option<StoredResponse> {
             Some((name.as_str().to_owned(), value.to_owned()))
         })
         .collect();
-    Some(StoredResponse {
+    Ok(StoredResponse {
         status: response.status().as_u16(),
         headers,
         body,
@@ -89,60 +93,91 @@ fn replay(stored: StoredResponse) -> Result<Response<Body>, ApiError> {
     Ok(response)
 }
 
-/// Runs `operation` at most once per caller and key. Without a key it simply runs.
-pub async fn once<F>(
+/// The claim a request holds on its key, if it sent one.
+#[derive(Debug)]
+struct Held {
+    record: RecordKey,
+    claim: String,
+    request_hash: String,
+}
+
+/// One attempt at a creating request, handed to the operation [`once`] runs.
+#[derive(Debug)]
+pub struct Attempt {
+    held: Option<Held>,
+}
+
+impl Attempt {
+    /// What the operation's write must carry to be exactly-once, given the response it
+    /// will answer: under a key, that response goes into the key's record in the same
+    /// transaction; without one, the write still gets a token of its own, so the SDK's
+    /// retries of a transaction that committed count as success.
+    pub fn write_for(&self, response: &Response<Body>) -> Result<WriteOnce, ApiError> {
+        Ok(match &self.held {
+            Some(held) => WriteOnce::completing(
+                &held.record,
+                &held.claim,
+                &held.request_hash,
+                stored(response)?,
+                chrono::Utc::now().timestamp(),
+            ),
+            None => WriteOnce::fresh(),
+        })
+    }
+}
+
+/// Whether a failure leaves the write's outcome unknown: a database that did not answer
+/// or answered with a server error may have applied it.
+fn outcome_unknown(err: &ApiError) -> bool {
+    matches!(err, ApiError::Unavailable(_) | ApiError::Internal(_))
+}
+
+/// Runs `operation` at most once per caller and key. Without a key it simply runs. The
+/// caller must already be authorized for the request.
+pub async fn once<F, Fut>(
     app: &App,
     caller: &Caller,
     request: &Request,
     operation: F,
 ) -> Result<Response<Body>, ApiError>
 where
-    F: Future<Output = Result<Response<Body>, ApiError>>,
+    F: FnOnce(Attempt) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>>,
 {
     let Some(key) = key_of(request)? else {
-        return operation.await;
+        return operation(Attempt { held: None }).await;
     };
-    let record = format!(
-        "{}#{}",
-        caller.username,
-        hex(digest(&SHA256, key.as_bytes()).as_ref())
-    );
+    let role = caller.role.as_str();
+    let client = caller.client_id.as_deref().unwrap_or_default();
+    let record = RecordKey::new(&[&caller.username, role, client], &key);
+    let hash = request_hash(request);
     let now = chrono::Utc::now().timestamp();
-    match app
-        .store
-        .claim_idempotency_key(&record, &request_hash(request), now)
-        .await?
-    {
-        Claim::Acquired => {}
+    let claim = match app.store.claim_idempotency_key(&record, &hash, now).await? {
+        Claim::Acquired(claim) => claim,
         Claim::Done(stored) => return replay(stored),
-        Claim::InProgress => {
-            return Err(ApiError::Conflict(
-                "a request with this Idempotency-Key is still being processed; retry shortly"
-                    .into(),
-            ));
-        }
+        Claim::InProgress => return Err(crate::store::idempotency::in_progress()),
         Claim::Mismatch => {
             return Err(ApiError::Validation(vec![FieldError {
                 pointer: "#/header/Idempotency-Key".into(),
                 detail: "was already used with a different request".into(),
             }]));
         }
-    }
-    match operation.await {
-        Ok(response) => {
-            // The resource exists now: whatever happens to the record, say so.
-            if let Some(stored) = stored(&response)
-                && let Err(err) = app.store.complete_idempotency_key(&record, &stored).await
-            {
-                tracing::warn!(error = %err, "idempotency response not stored; a retry after the lease may repeat the request");
-            }
-            Ok(response)
+    };
+    let held = Held {
+        record,
+        claim,
+        request_hash: hash,
+    };
+    let (record, claim) = (held.record.clone(), held.claim.clone());
+    let result = operation(Attempt { held: Some(held) }).await;
+    if let Err(err) = &result {
+        if outcome_unknown(err) {
+            tracing::warn!(
+                "the write's outcome is unknown; the idempotency claim stays until its lease lapses"
+            );
+        } else if let Err(release) = app.store.release_idempotency_key(&record, &claim).await {
+            tracing::warn!(error = %release, "idempotency claim not released; it lapses with its lease");
         }
-        Err(err) => {
-            if let Err(release) = app.store.release_idempotency_key(&record).await {
-                tracing::warn!(error = %release, "idempotency claim not released; it expires with its lease");
-            }
-            Err(err)
-        }
     }
+    result
 }

@@ -1,7 +1,9 @@
-//! Fault injection for failures DynamoDB Local never produces: throttling and transaction
-//! conflicts. An SDK interceptor catches a chosen operation before it is sent, turns the
-//! request into a harmless `ListTables` (so nothing is written), and hands the SDK the
-//! error response DynamoDB would have sent instead.
+//! Fault injection for failures DynamoDB Local never produces: throttling, transaction
+//! conflicts, and answers lost on the way back. An SDK interceptor catches a chosen
+//! operation before it is sent and either turns the request into a harmless `ListTables`
+//! (so nothing is written) and hands the SDK the error response DynamoDB would have sent
+//! instead, or lets the request through and replaces DynamoDB's answer with a server
+//! error, as when a write commits but its response never arrives.
 
 use std::sync::{Arc, Mutex};
 
@@ -22,15 +24,17 @@ struct Fault {
     operation: String,
     body: Value,
     remaining: Option<usize>,
+    /// Whether the request is sent for real and only its answer replaced.
+    after_sending: bool,
 }
 
 /// Planned failures, shared with the client it is attached to.
 #[derive(Debug, Clone, Default)]
 pub struct Faults(Arc<Mutex<Vec<Fault>>>);
 
-/// The error body chosen for the attempt in flight.
+/// The error body chosen for the attempt in flight, and its HTTP status.
 #[derive(Debug, Clone)]
-struct Injected(String);
+struct Injected(String, u16);
 
 impl Storable for Injected {
     type Storer = StoreReplace<Self>;
@@ -48,13 +52,31 @@ impl Faults {
     }
 
     fn plan(&self, operation: &str, body: Value, times: Option<usize>) {
+        self.push(Fault {
+            operation: operation.to_owned(),
+            body,
+            remaining: times,
+            after_sending: false,
+        });
+    }
+
+    fn push(&self, fault: Fault) {
         if let Ok(mut faults) = self.0.lock() {
-            faults.push(Fault {
-                operation: operation.to_owned(),
-                body,
-                remaining: times,
-            });
+            faults.push(fault);
         }
+    }
+
+    /// The next `times` attempts of `operation` reach DynamoDB and take effect, but the
+    /// SDK receives a `500 InternalServerError` instead of DynamoDB's answer: the write's
+    /// outcome is unknown to the API.
+    pub fn lose_responses(&self, operation: &str, times: usize) {
+        self.push(Fault {
+            operation: operation.to_owned(),
+            body: json!({"__type": "com.amazon.coral.service#InternalServerError",
+                         "message": "Internal server error"}),
+            remaining: Some(times),
+            after_sending: true,
+        });
     }
 
     /// Every attempt of `operation` is throttled.
@@ -101,7 +123,7 @@ impl Faults {
         }
     }
 
-    fn take(&self, operation: &str) -> Option<Value> {
+    fn take(&self, operation: &str) -> Option<(Value, bool)> {
         let mut faults = self.0.lock().ok()?;
         let fault = faults
             .iter_mut()
@@ -109,7 +131,7 @@ impl Faults {
         if let Some(left) = fault.remaining.as_mut() {
             *left -= 1;
         }
-        Some(fault.body.clone())
+        Some((fault.body.clone(), fault.after_sending))
     }
 }
 
@@ -131,16 +153,23 @@ impl Intercept for Faults {
             .and_then(|target| target.rsplit('.').next())
             .unwrap_or_default()
             .to_owned();
-        if let Some(body) = self.take(&operation) {
-            request
-                .headers_mut()
-                .insert("x-amz-target", "DynamoDB_20120810.ListTables");
-            *request.body_mut() = SdkBody::from("{}");
-            request.headers_mut().insert("content-length", "2");
-            cfg.interceptor_state()
-                .store_put(Injected(body.to_string()));
-        } else {
-            cfg.interceptor_state().unset::<Injected>();
+        match self.take(&operation) {
+            Some((body, true)) => {
+                cfg.interceptor_state()
+                    .store_put(Injected(body.to_string(), 500));
+            }
+            Some((body, false)) => {
+                request
+                    .headers_mut()
+                    .insert("x-amz-target", "DynamoDB_20120810.ListTables");
+                *request.body_mut() = SdkBody::from("{}");
+                request.headers_mut().insert("content-length", "2");
+                cfg.interceptor_state()
+                    .store_put(Injected(body.to_string(), 400));
+            }
+            None => {
+                cfg.interceptor_state().unset::<Injected>();
+            }
         }
         Ok(())
     }
@@ -151,8 +180,8 @@ impl Intercept for Faults {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(Injected(body)) = cfg.load::<Injected>().cloned() {
-            let mut response = Response::new(StatusCode::try_from(400)?, SdkBody::from(body));
+        if let Some(Injected(body, status)) = cfg.load::<Injected>().cloned() {
+            let mut response = Response::new(StatusCode::try_from(status)?, SdkBody::from(body));
             response
                 .headers_mut()
                 .insert("content-type", "application/x-amz-json-1.0");

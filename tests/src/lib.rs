@@ -110,6 +110,32 @@ impl TestApp {
         Self { app, ..base }
     }
 
+    /// An app that reaches its (already created) table through `endpoint` (a proxy) with
+    /// timeouts short enough that a stalled database makes a request give up within a
+    /// second: 250 ms per attempt, 800 ms per operation, the standard three attempts. Its
+    /// idempotency claims are leased for one second instead of thirty, so that a retry
+    /// after a write of unknown outcome need not wait long.
+    pub async fn spawn_impatient(endpoint: &str) -> Self {
+        let base = Self::spawn().await;
+        let mut config = test_config(&base.table);
+        config.dynamodb_endpoint = Some(endpoint.to_owned());
+        let timeouts = aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+            .connect_timeout(std::time::Duration::from_millis(500))
+            .operation_attempt_timeout(std::time::Duration::from_millis(250))
+            .operation_timeout(std::time::Duration::from_millis(800))
+            .build();
+        let client = dynamodb(&config).await;
+        let conf = client
+            .config()
+            .to_builder()
+            .timeout_config(timeouts)
+            .build();
+        let client = base.calls.attach(aws_sdk_dynamodb::Client::from_conf(conf));
+        let store = Store::new(client, &base.table).with_idempotency_lease(1);
+        let app = App::new(store, &config).expect("app builds");
+        Self { app, ..base }
+    }
+
     /// The address of DynamoDB Local, as `host:port`.
     pub fn upstream() -> String {
         endpoint()

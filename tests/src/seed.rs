@@ -33,6 +33,7 @@ use shared::domain::schedule::LoanTerms;
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::store::Item;
+use shared::store::idempotency::WriteOnce;
 
 /// A boxed error for the loaders, which the benchmark reports rather than panics on.
 pub type SeedError = Box<dyn Error + Send + Sync>;
@@ -325,7 +326,10 @@ pub async fn try_create_clients(
         .collect();
     stream::iter(clients.iter().map(Ok::<_, SeedError>))
         .try_for_each_concurrent(CONCURRENCY, |client| async move {
-            store.create_client(client).await.map_err(SeedError::from)
+            store
+                .create_client(client, &WriteOnce::fresh())
+                .await
+                .map_err(SeedError::from)
         })
         .await?;
     Ok(clients)
@@ -342,7 +346,10 @@ pub async fn create_loans(store: &Store, loans: &[Loan]) {
     stream::iter(by_client.into_values())
         .for_each_concurrent(CONCURRENCY, |group| async move {
             for loan in group {
-                store.create_loan(loan).await.expect("seed loan");
+                store
+                    .create_loan(loan, &WriteOnce::fresh())
+                    .await
+                    .expect("seed loan");
             }
         })
         .await;
@@ -451,7 +458,11 @@ pub async fn create_users(store: &Store, count: usize) -> Vec<User> {
         .collect();
     for user in &users {
         store
-            .create_user(user, "$argon2id$placeholder-not-a-real-hash")
+            .create_user(
+                user,
+                "$argon2id$placeholder-not-a-real-hash",
+                &WriteOnce::fresh(),
+            )
             .await
             .expect("seed user");
     }

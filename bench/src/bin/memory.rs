@@ -42,6 +42,7 @@ use shared::auth::{Caller, Role, TokenKeys, password};
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::error::cause_chain;
+use shared::store::idempotency::WriteOnce;
 use shared::store::{db_error, dynamodb_client};
 use shared::{Config, Store};
 
@@ -136,7 +137,7 @@ async fn measure_all(
         version: 1,
     };
     let hash = password::hash(ADMIN_PASSWORD.to_owned()).await?;
-    store.create_user(&user, &hash).await?;
+    store.create_user(&user, &hash, &WriteOnce::fresh()).await?;
     let keys = TokenKeys::new(TOKEN_SECRET.as_bytes());
     let config = function_config(store.table(), Some(endpoint), "info");
     let subject = |name: &str| {

@@ -35,8 +35,11 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         ["users"] => match method {
             Method::GET => users::list(app, &caller, &request).await,
             Method::POST => {
-                let create = users::create(app, &caller, &request);
-                shared::idempotency::once(app, &caller, &request, create).await
+                caller.require_admin()?;
+                shared::idempotency::once(app, &caller, &request, |attempt| {
+                    users::create(app, &caller, &request, attempt)
+                })
+                .await
             }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },

@@ -7,6 +7,7 @@ use shared::auth::{Caller, Role, password};
 use shared::domain::time::{Timestamp, is_valid_id};
 use shared::domain::user::{User, Username};
 use shared::http::{self as web, IfMatch, Query};
+use shared::idempotency::Attempt;
 use shared::list::{self, PageRequest};
 use shared::{ApiError, App, FieldError};
 
@@ -64,20 +65,23 @@ impl NewUser {
     }
 }
 
-/// `POST /users`: hashes the password (Argon2id) and stores the user; a customer's
-/// `client_id` must name an existing client.
+/// `POST /users` (for an admin): hashes the password (Argon2id) and stores the user; a
+/// customer's `client_id` must name an existing client.
 pub async fn create(
     app: &App,
     caller: &Caller,
     request: &Request,
+    attempt: Attempt,
 ) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
     let input: NewUser = web::parse_json(request)?;
     let (user, secret) = input.validate(Timestamp::now())?;
     let hash = password::hash(secret).await?;
-    app.store.create_user(&user, &hash).await?;
+    let response = web::created(&user.location(), &user, user.version)?;
+    app.store
+        .create_user(&user, &hash, &attempt.write_for(&response)?)
+        .await?;
     tracing::info!(username = %user.username.as_str(), role = user.role.as_str(), by = %caller.username, "user created");
-    web::created(&user.location(), &user, user.version)
+    Ok(response)
 }
 
 /// `GET /users`: one page of users, newest first.

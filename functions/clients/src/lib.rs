@@ -13,6 +13,7 @@ use shared::domain::client::Client;
 use shared::domain::time::{Timestamp, is_valid_id};
 use shared::error::FieldError;
 use shared::http::{self as web, IfMatch, Query, route};
+use shared::idempotency::Attempt;
 use shared::list::{self, PageRequest};
 use shared::store::clients::{ClientFilter, WriteError};
 use shared::{ApiError, App};
@@ -38,8 +39,11 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         ["clients"] => match method {
             Method::GET => list_clients(app, &caller, &request).await,
             Method::POST => {
-                let create = create_client(app, &caller, &request);
-                shared::idempotency::once(app, &caller, &request, create).await
+                caller.require_admin()?;
+                shared::idempotency::once(app, &caller, &request, |attempt| {
+                    create_client(app, &request, attempt)
+                })
+                .await
             }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },
@@ -72,15 +76,17 @@ async fn load(app: &App, id: &str) -> Result<Client, ApiError> {
 
 async fn create_client(
     app: &App,
-    caller: &Caller,
     request: &Request,
+    attempt: Attempt,
 ) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
     let input: ClientInput = web::parse_json(request)?;
     let details = input.into_details(None, Utc::now().date_naive())?;
     let client = Client::new(details, Timestamp::now());
-    app.store.create_client(&client).await?;
-    web::created(&client.location(), &client, client.version)
+    let response = web::created(&client.location(), &client, client.version)?;
+    app.store
+        .create_client(&client, &attempt.write_for(&response)?)
+        .await?;
+    Ok(response)
 }
 
 async fn get_client(app: &App, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {

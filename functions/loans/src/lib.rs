@@ -32,8 +32,13 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         ["clients", client_id, "loans"] => match method {
             Method::GET => lists::client_loans(app, &caller, &request, client_id).await,
             Method::POST => {
-                let apply = single::apply(app, &caller, &request, client_id);
-                shared::idempotency::once(app, &caller, &request, apply).await
+                if !is_valid_id(client_id) || !caller.can_see_client(client_id) {
+                    return Err(client_not_found());
+                }
+                shared::idempotency::once(app, &caller, &request, |attempt| {
+                    single::apply(app, &caller, &request, client_id, attempt)
+                })
+                .await
             }
             _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
         },

@@ -4,7 +4,7 @@
 //! filter is forced, and asking for another client gives an empty page (`/loans`) or
 //! `404` (`/clients/{other}/loans`).
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::auth::Caller;
@@ -40,6 +40,14 @@ fn parse_date(raw: &str) -> Result<NaiveDate, String> {
 /// The start of `date` in the fixed-width form that `created_at` sort keys use.
 fn start_of(date: NaiveDate) -> String {
     format!("{}T00:00:00.000Z", date.format("%Y-%m-%d"))
+}
+
+/// The end of `date`, as an inclusive bound on `created_at` and on `<created_at>#<id>`
+/// sort keys: the day's last millisecond followed by `~`, which sorts after the `#` and
+/// every character of an id. Any date of the four-digit form is a valid bound, 9999-12-31
+/// included: no day after it has to be represented.
+fn end_of(date: NaiveDate) -> String {
+    format!("{}T23:59:59.999Z~", date.format("%Y-%m-%d"))
 }
 
 /// The parsed value, or `None` with its error recorded.
@@ -82,14 +90,6 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, ApiError> {
             "must not be after created_to",
         ));
     }
-    let created_before = match to.map(|to| to.checked_add_days(Days::new(1))) {
-        Some(None) => {
-            errors.push(FieldError::query("created_to", "is out of range"));
-            None
-        }
-        Some(Some(next_day)) => Some(start_of(next_day)),
-        None => None,
-    };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -99,7 +99,7 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, ApiError> {
         min_amount,
         max_amount,
         created_from: from.map(start_of),
-        created_before,
+        created_through: to.map(end_of),
     })
 }
 
@@ -119,7 +119,7 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
             ("min_amount", min.as_deref()),
             ("max_amount", max.as_deref()),
             ("created_from", filter.created_from.as_deref()),
-            ("created_before", filter.created_before.as_deref()),
+            ("created_through", filter.created_through.as_deref()),
         ],
         limit,
     )

@@ -9,13 +9,14 @@ use shared::auth::Caller;
 use shared::domain::loan::Loan;
 use shared::domain::loan_status::{Actor, LoanStatus, allowed_for};
 use shared::domain::schedule::{self, Schedule, ScheduleError};
-use shared::domain::time::{Timestamp, is_valid_id};
+use shared::domain::time::Timestamp;
 use shared::http::{self as web, IfMatch};
+use shared::idempotency::Attempt;
 use shared::store::clients::WriteError;
 use shared::{ApiError, App};
 
+use crate::visible_loan;
 use crate::wire::{LoanInput, QuoteInput};
-use crate::{client_not_found, visible_loan};
 
 /// How often a write without `If-Match` re-reads and retries after losing a race.
 const WRITE_ATTEMPTS: usize = 8;
@@ -27,24 +28,25 @@ fn unschedulable(err: ScheduleError) -> ApiError {
     )
 }
 
-/// `POST /clients/{client_id}/loans`: a new `pending` loan; `404` for a client the caller
-/// may not see, or that does not exist (checked in the write's transaction).
+/// `POST /clients/{client_id}/loans`, for a client the caller may see: a new `pending`
+/// loan; `404` for a client that does not exist (checked in the write's transaction).
 pub async fn apply(
     app: &App,
     caller: &Caller,
     request: &Request,
     client_id: &str,
+    attempt: Attempt,
 ) -> Result<Response<Body>, ApiError> {
-    if !is_valid_id(client_id) || !caller.can_see_client(client_id) {
-        return Err(client_not_found());
-    }
     let input: LoanInput = web::parse_json(request)?;
     input.forbid_status("is set by the server: every new loan is pending")?;
     let (terms, purpose) = input.resolve(None)?;
     let loan = Loan::apply(client_id, &terms, purpose, Timestamp::now()).map_err(unschedulable)?;
-    app.store.create_loan(&loan).await?;
+    let response = web::created(&loan.location(), &loan, loan.version)?;
+    app.store
+        .create_loan(&loan, &attempt.write_for(&response)?)
+        .await?;
     tracing::info!(loan_id = %loan.id, client_id, by = %caller.username, "loan applied for");
-    web::created(&loan.location(), &loan, loan.version)
+    Ok(response)
 }
 
 /// `GET /loans/{loan_id}`: the loan with its `ETag`.

@@ -13,6 +13,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::clients::{Part, WriteError, document_key, email_key, explain, guard_delete};
+use super::idempotency::WriteOnce;
 use super::loans::{Partition, client_pk};
 use super::users::{user_delete, user_link_delete};
 use super::{Item, Store, item_error, n, s};
@@ -215,9 +216,8 @@ impl Store {
                 actions.len().saturating_sub(1),
             ))
             .collect();
-        self.client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
+        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
+        request
             .send()
             .await
             .map(|_| ())

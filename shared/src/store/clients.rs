@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
+use super::idempotency::WriteOnce;
 use super::page::fetch_page;
 use super::{Item, Store, item_error, s};
 use crate::cursor::ResumeKey;
@@ -189,8 +190,9 @@ pub(crate) fn explain(
 }
 
 impl Store {
-    /// Stores a new client and claims its email and document number, atomically.
-    pub async fn create_client(&self, client: &Client) -> Result<(), ApiError> {
+    /// Stores a new client and claims its email and document number, atomically, with
+    /// `once`'s idempotency record in the same transaction.
+    pub async fn create_client(&self, client: &Client, once: &WriteOnce) -> Result<(), ApiError> {
         let table = self.table();
         let put = Put::builder()
             .table_name(table)
@@ -199,34 +201,30 @@ impl Store {
             .build()
             .map_err(ApiError::internal)?;
         let d = &client.details;
-        let result = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(guard_put(
-                table,
-                email_key(&d.email.normalized()),
-                "EMAIL",
-                &client.id,
-            )?)
-            .transact_items(guard_put(
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            guard_put(table, email_key(&d.email.normalized()), "EMAIL", &client.id)?,
+            guard_put(
                 table,
                 document_key(d.document_number.as_str()),
                 "DOCUMENT",
                 &client.id,
-            )?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => match explain(
-                err,
-                &[Part::Client, Part::NewEmail, Part::NewDocument],
-                "create client",
-            ) {
-                WriteError::Stale => Err(ApiError::internal("client id collision")),
-                WriteError::Api(api) => Err(api),
-            },
+            )?,
+        ];
+        let (request, record) = self.transaction(actions, once)?;
+        let Err(err) = request.send().await else {
+            return Ok(());
+        };
+        if super::claim_lost(&err, record) {
+            return Err(super::idempotency::in_progress());
+        }
+        match explain(
+            err,
+            &[Part::Client, Part::NewEmail, Part::NewDocument],
+            "create client",
+        ) {
+            WriteError::Stale => Err(ApiError::internal("client id collision")),
+            WriteError::Api(api) => Err(api),
         }
     }
 
@@ -247,44 +245,40 @@ impl Store {
             .expression_attribute_values(":expected", super::n(current.version))
             .build()
             .map_err(ApiError::internal)?;
-        let mut request = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(update).build());
+        let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         let mut parts = vec![Part::Client];
         let (old, new) = (&current.details, &next.details);
         if old.email.normalized() != new.email.normalized() {
-            request = request
-                .transact_items(guard_delete(
-                    table,
-                    email_key(&old.email.normalized()),
-                    "EMAIL",
-                    &current.id,
-                )?)
-                .transact_items(guard_put(
-                    table,
-                    email_key(&new.email.normalized()),
-                    "EMAIL",
-                    &current.id,
-                )?);
+            actions.push(guard_delete(
+                table,
+                email_key(&old.email.normalized()),
+                "EMAIL",
+                &current.id,
+            )?);
+            actions.push(guard_put(
+                table,
+                email_key(&new.email.normalized()),
+                "EMAIL",
+                &current.id,
+            )?);
             parts.extend([Part::OldGuard, Part::NewEmail]);
         }
         if old.document_number != new.document_number {
-            request = request
-                .transact_items(guard_delete(
-                    table,
-                    document_key(old.document_number.as_str()),
-                    "DOCUMENT",
-                    &current.id,
-                )?)
-                .transact_items(guard_put(
-                    table,
-                    document_key(new.document_number.as_str()),
-                    "DOCUMENT",
-                    &current.id,
-                )?);
+            actions.push(guard_delete(
+                table,
+                document_key(old.document_number.as_str()),
+                "DOCUMENT",
+                &current.id,
+            )?);
+            actions.push(guard_put(
+                table,
+                document_key(new.document_number.as_str()),
+                "DOCUMENT",
+                &current.id,
+            )?);
             parts.extend([Part::OldGuard, Part::NewDocument]);
         }
+        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
         request
             .send()
             .await

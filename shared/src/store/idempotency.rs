@@ -1,11 +1,22 @@
-//! Idempotency records: one item per caller and key (`IDEMPOTENCY#<caller>#<key hash>`),
-//! holding the request's hash, whether it is still running, and once done the response
-//! to replay. Records expire after 24 hours (TTL); an in-progress claim holds a short lease
-//! so that a request that died mid-way can be retried.
+//! Idempotency records, and what makes a creating write exactly-once.
+//!
+//! One record per caller and key (`IDEMPOTENCY#<hash>` / `IDEMPOTENCY`): the request's
+//! hash, the claim of the attempt that owns it, its lease, and once done the response to
+//! replay. An attempt first *claims* the record (a conditional put). Its write then
+//! stores the response in the record **in the same transaction** as whatever it creates,
+//! conditional on the claim still being its own ([`WriteOnce`]), so either both exist or
+//! neither does. A claim whose write may or may not have happened is never released: it
+//! lapses with its lease, and the next attempt either finds the completed record (and
+//! replays it) or takes the claim over, which makes any write of the old attempt that is
+//! still in flight fail its condition. Records expire after 24 hours (TTL).
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_lc_rs::digest::{SHA256, digest};
+use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
 
 use super::{Item, Store, db_error, n, s};
 use crate::error::ApiError;
@@ -14,8 +25,27 @@ use crate::table::{PK, SK, TTL_ATTRIBUTE};
 /// How long a key is remembered, in seconds (24 hours).
 pub const RETENTION_SECS: i64 = 24 * 60 * 60;
 /// How long a claim stays "in progress" before another attempt may take it over, in
-/// seconds; longer than any request can run.
+/// seconds: longer than a request can run (the SDK gives up on DynamoDB after 6 s).
 pub const LEASE_SECS: i64 = 30;
+/// `ClientRequestToken` is at most 36 characters.
+const TOKEN_CHARS: usize = 32;
+
+const RECORD_SK: &str = "IDEMPOTENCY";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of `parts`, each followed by a NUL so that no two lists of parts collide,
+/// in hex.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut input = Vec::new();
+    for part in parts {
+        input.extend_from_slice(part);
+        input.push(0);
+    }
+    hex(digest(&SHA256, &input).as_ref())
+}
 
 /// A response kept for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,18 +61,135 @@ pub struct StoredResponse {
 /// What claiming a key found.
 #[derive(Debug)]
 pub enum Claim {
-    /// The key is ours: run the request.
-    Acquired,
+    /// The key is ours, under this claim: run the request.
+    Acquired(String),
     /// The same request finished before: replay its response.
     Done(StoredResponse),
-    /// The same request is still running.
+    /// The same request is still running (or its attempt's lease has not lapsed yet).
     InProgress,
     /// The key was used for a different request.
     Mismatch,
 }
 
-fn key(record: &str) -> String {
-    format!("IDEMPOTENCY#{record}")
+/// The record of one caller's key: `scope` names the caller (and whatever else must
+/// match for a replay), `key` is the caller's `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKey(String);
+
+impl RecordKey {
+    /// The record of `key` for the caller `scope`; both are hashed, so the record's key
+    /// reveals neither.
+    pub fn new(scope: &[&str], key: &str) -> Self {
+        let mut parts: Vec<&[u8]> = scope.iter().map(|part| part.as_bytes()).collect();
+        parts.push(key.as_bytes());
+        Self(format!("IDEMPOTENCY#{}", fingerprint(&parts)))
+    }
+}
+
+/// What makes one write exactly-once: the `ClientRequestToken` its transaction carries
+/// (the same on every attempt the SDK makes of it, so that a retry of a transaction that
+/// did commit is answered as a success), and, under an `Idempotency-Key`, the completion
+/// of the claimed record, written in the same transaction.
+#[derive(Debug, Clone)]
+pub struct WriteOnce {
+    token: String,
+    completion: Option<Completion>,
+}
+
+/// The record of a claimed key as it stands once its request has succeeded.
+#[derive(Debug, Clone)]
+struct Completion {
+    record: RecordKey,
+    claim: String,
+    request_hash: String,
+    response: StoredResponse,
+    expires_at: i64,
+}
+
+impl WriteOnce {
+    /// A write no key protects: a fresh token, so only the SDK's own retries are
+    /// recognised as the same write.
+    pub fn fresh() -> Self {
+        Self {
+            token: crate::domain::time::new_id(),
+            completion: None,
+        }
+    }
+
+    /// The write of a request that holds `claim` on `record`, which will answer
+    /// `response`; its token is derived from the claim.
+    pub fn completing(
+        record: &RecordKey,
+        claim: &str,
+        request_hash: &str,
+        response: StoredResponse,
+        now: i64,
+    ) -> Self {
+        let mut token = fingerprint(&[record.0.as_bytes(), claim.as_bytes()]);
+        token.truncate(TOKEN_CHARS);
+        Self {
+            token,
+            completion: Some(Completion {
+                record: record.clone(),
+                claim: claim.to_owned(),
+                request_hash: request_hash.to_owned(),
+                response,
+                expires_at: now + RETENTION_SECS,
+            }),
+        }
+    }
+
+    /// The `ClientRequestToken` of the write.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Adds the record's completion (if any) as the transaction's last action, and the
+    /// token. Returns the builder and the index of the record's action, so that a
+    /// cancellation can tell whether the claim was lost.
+    pub(crate) fn apply(
+        &self,
+        table: &str,
+        request: TransactWriteItemsFluentBuilder,
+        actions: usize,
+    ) -> Result<(TransactWriteItemsFluentBuilder, Option<usize>), ApiError> {
+        let request = request.client_request_token(&self.token);
+        let Some(completion) = &self.completion else {
+            return Ok((request, None));
+        };
+        let headers: HashMap<String, AttributeValue> = completion
+            .response
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), s(value.clone())))
+            .collect();
+        let put = Put::builder()
+            .table_name(table)
+            .item(PK, s(completion.record.0.clone()))
+            .item(SK, s(RECORD_SK))
+            .item("request_hash", s(completion.request_hash.clone()))
+            .item("claim", s(completion.claim.clone()))
+            .item("response_status", n(completion.response.status))
+            .item("response_body", s(completion.response.body.clone()))
+            .item("response_headers", AttributeValue::M(headers))
+            .item(TTL_ATTRIBUTE, n(completion.expires_at))
+            .condition_expression("claim = :claim AND attribute_not_exists(response_status)")
+            .expression_attribute_values(":claim", s(completion.claim.clone()))
+            .build()
+            .map_err(ApiError::internal)?;
+        Ok((
+            request.transact_items(TransactWriteItem::builder().put(put).build()),
+            Some(actions),
+        ))
+    }
+}
+
+/// The `409` of an attempt whose claim another attempt has taken over (after its lease
+/// lapsed), or that finds the key in use.
+pub fn in_progress() -> ApiError {
+    ApiError::Conflict(
+        "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+    )
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
@@ -79,22 +226,25 @@ fn classify(item: &Item, request_hash: &str) -> Claim {
 }
 
 impl Store {
-    /// Claims `record` (caller and key) for a request with `request_hash`, unless a live
-    /// record exists; then says what that record holds.
+    /// Claims `record` for a request with `request_hash`, unless a live record exists;
+    /// then says what that record holds. A claim abandoned by an attempt whose lease has
+    /// lapsed is taken over.
     pub async fn claim_idempotency_key(
         &self,
-        record: &str,
+        record: &RecordKey,
         request_hash: &str,
         now: i64,
     ) -> Result<Claim, ApiError> {
+        let claim = crate::domain::time::new_id();
         let result = self
             .client()
             .put_item()
             .table_name(self.table())
-            .item(PK, s(key(record)))
-            .item(SK, s("IDEMPOTENCY"))
+            .item(PK, s(record.0.clone()))
+            .item(SK, s(RECORD_SK))
             .item("request_hash", s(request_hash))
-            .item("lease_expires", n(now + LEASE_SECS))
+            .item("claim", s(claim.clone()))
+            .item("lease_expires", n(now + self.idempotency_lease_secs()))
             .item(TTL_ATTRIBUTE, n(now + RETENTION_SECS))
             // Free, expired (TTL deletion lags), or an abandoned claim of the same request.
             .condition_expression(
@@ -108,7 +258,7 @@ impl Store {
             .send()
             .await;
         let err = match result {
-            Ok(_) => return Ok(Claim::Acquired),
+            Ok(_) => return Ok(Claim::Acquired(claim)),
             Err(err) => err,
         };
         let Some(failed) = err.as_service_error().and_then(|e| match e {
@@ -120,49 +270,28 @@ impl Store {
         let existing = match failed.item() {
             Some(item) => Some(item.clone()),
             None => {
-                self.get_item(key(record), "IDEMPOTENCY", "read idempotency key")
+                self.get_item(record.0.clone(), RECORD_SK, "read idempotency key")
                     .await?
             }
         };
         Ok(existing.map_or(Claim::InProgress, |item| classify(&item, request_hash)))
     }
 
-    /// Stores the response of a claimed request for replay.
-    pub async fn complete_idempotency_key(
+    /// Gives up `claim` on `record` after its request failed without writing anything,
+    /// so that a retry runs it again at once. A claim that has been completed or taken
+    /// over since is left alone.
+    pub async fn release_idempotency_key(
         &self,
-        record: &str,
-        response: &StoredResponse,
+        record: &RecordKey,
+        claim: &str,
     ) -> Result<(), ApiError> {
-        let headers: HashMap<String, AttributeValue> = response
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), s(v.clone())))
-            .collect();
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key(record)))
-            .key(SK, s("IDEMPOTENCY"))
-            .update_expression(
-                "SET response_status = :status, response_body = :body, response_headers = :headers",
-            )
-            .expression_attribute_values(":status", n(response.status))
-            .expression_attribute_values(":body", s(response.body.clone()))
-            .expression_attribute_values(":headers", AttributeValue::M(headers))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| db_error("complete idempotency key", e))
-    }
-
-    /// Gives up a claim whose request failed, so that a retry runs it again.
-    pub async fn release_idempotency_key(&self, record: &str) -> Result<(), ApiError> {
         self.client()
             .delete_item()
             .table_name(self.table())
-            .key(PK, s(key(record)))
-            .key(SK, s("IDEMPOTENCY"))
-            .condition_expression("attribute_not_exists(response_status)")
+            .key(PK, s(record.0.clone()))
+            .key(SK, s(RECORD_SK))
+            .condition_expression("claim = :claim AND attribute_not_exists(response_status)")
+            .expression_attribute_values(":claim", s(claim))
             .send()
             .await
             .map(|_| ())

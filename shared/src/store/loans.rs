@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use rust_decimal::Decimal;
 
 use super::clients::WriteError;
+use super::idempotency::WriteOnce;
 use super::page::fetch_page;
 use super::{Item, Store, db_error, item_error, n, s};
 use crate::cursor::ResumeKey;
@@ -45,8 +46,9 @@ pub struct LoanFilter {
     pub max_amount: Option<Decimal>,
     /// Inclusive lower bound on `created_at`, as fixed-width RFC 3339 text.
     pub created_from: Option<String>,
-    /// Exclusive upper bound on `created_at`, as fixed-width RFC 3339 text.
-    pub created_before: Option<String>,
+    /// Inclusive upper bound on `created_at` (and on the `<created_at>#<id>` sort keys),
+    /// as fixed-width RFC 3339 text followed by a character above every id's.
+    pub created_through: Option<String>,
 }
 
 /// The stored item of a loan: its fields plus its table and index keys.
@@ -83,8 +85,9 @@ pub(crate) struct Partition {
 }
 
 impl Store {
-    /// Stores a new loan if its client exists and is not being deleted.
-    pub async fn create_loan(&self, loan: &Loan) -> Result<(), ApiError> {
+    /// Stores a new loan if its client exists and is not being deleted, with `once`'s
+    /// idempotency record in the same transaction.
+    pub async fn create_loan(&self, loan: &Loan, once: &WriteOnce) -> Result<(), ApiError> {
         let bump = Update::builder()
             .table_name(self.table())
             .key(PK, s(client_pk(&loan.client_id)))
@@ -101,16 +104,17 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(ApiError::internal)?;
-        let result = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(bump).build())
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .send()
-            .await;
-        let Err(err) = result else {
+        let actions = vec![
+            TransactWriteItem::builder().update(bump).build(),
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        let (request, record) = self.transaction(actions, once)?;
+        let Err(err) = request.send().await else {
             return Ok(());
         };
+        if super::claim_lost(&err, record) {
+            return Err(super::idempotency::in_progress());
+        }
         let client_failed = super::cancellation_codes(&err)
             .and_then(|codes| codes.first().cloned())
             .is_some_and(|code| code == "ConditionalCheckFailed");
@@ -287,27 +291,27 @@ impl Store {
             } else {
                 "GSI1PK"
             };
-            let range = match (&filter.created_from, &filter.created_before) {
-                (Some(_), Some(_)) => " AND #sort BETWEEN :from AND :before",
+            let range = match (&filter.created_from, &filter.created_through) {
+                (Some(_), Some(_)) => " AND #sort BETWEEN :from AND :through",
                 (Some(_), None) => " AND #sort >= :from",
-                (None, Some(_)) => " AND #sort < :before",
+                (None, Some(_)) => " AND #sort <= :through",
                 (None, None) => "",
             };
             query = query.key_condition_expression(format!("{partition} = :pk{range}"));
         } else if filter.created_from.is_some() {
             conditions.push("#sort >= :from");
         }
-        if filter.client_id.is_some() && filter.created_before.is_some() {
-            conditions.push("#sort < :before");
+        if filter.client_id.is_some() && filter.created_through.is_some() {
+            conditions.push("#sort <= :through");
         }
-        if filter.created_from.is_some() || filter.created_before.is_some() {
+        if filter.created_from.is_some() || filter.created_through.is_some() {
             query = query.expression_attribute_names("#sort", sort_key);
         }
         if let Some(from) = &filter.created_from {
             query = query.expression_attribute_values(":from", s(from.clone()));
         }
-        if let Some(before) = &filter.created_before {
-            query = query.expression_attribute_values(":before", s(before.clone()));
+        if let Some(through) = &filter.created_through {
+            query = query.expression_attribute_values(":through", s(through.clone()));
         }
         if let Some(min) = filter.min_amount {
             conditions.push("amount_n >= :min");

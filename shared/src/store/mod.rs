@@ -181,6 +181,7 @@ pub async fn dynamodb_client_from_default_chain(config: &Config) -> aws_sdk_dyna
 pub struct Store {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    idempotency_lease_secs: i64,
 }
 
 impl Store {
@@ -189,7 +190,42 @@ impl Store {
         Self {
             client,
             table: table.into(),
+            idempotency_lease_secs: idempotency::LEASE_SECS,
         }
+    }
+
+    /// The same store with another idempotency lease (tests shorten it, so that a retry
+    /// after a lost write need not wait [`idempotency::LEASE_SECS`]).
+    pub fn with_idempotency_lease(mut self, secs: i64) -> Self {
+        self.idempotency_lease_secs = secs;
+        self
+    }
+
+    /// How long an idempotency claim is leased to the attempt that made it, in seconds.
+    pub fn idempotency_lease_secs(&self) -> i64 {
+        self.idempotency_lease_secs
+    }
+
+    /// A transaction carrying `once`'s token, with `actions` and, under an
+    /// `Idempotency-Key`, the completion of its record last. Returns the request and the
+    /// index of the record's action.
+    pub(crate) fn transaction(
+        &self,
+        actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        once: &idempotency::WriteOnce,
+    ) -> Result<
+        (
+            aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
+            Option<usize>,
+        ),
+        ApiError,
+    >{
+        let count = actions.len();
+        let request = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions));
+        once.apply(&self.table, request, count)
     }
 
     /// The SDK client, for operations the store's methods do not cover.
@@ -286,6 +322,21 @@ pub fn cancellation_codes(
         ),
         _ => None,
     }
+}
+
+/// Whether a transaction was cancelled because the action at `record` (an idempotency
+/// record's completion, see [`idempotency::WriteOnce`]) failed its condition: the claim
+/// was taken over by another attempt, and this one wrote nothing.
+pub fn claim_lost(
+    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+    record: Option<usize>,
+) -> bool {
+    let (Some(index), Some(codes)) = (record, cancellation_codes(err)) else {
+        return false;
+    };
+    codes
+        .get(index)
+        .is_some_and(|code| code == "ConditionalCheckFailed")
 }
 
 /// A failed transaction that no condition of ours explains: throttled items are `503`

@@ -9,6 +9,7 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use serde::Deserialize;
 
+use super::idempotency::WriteOnce;
 use super::loans::client_pk;
 use super::page::fetch_page;
 use super::{Store, item_error, s};
@@ -66,7 +67,12 @@ struct UserRecord {
 impl Store {
     /// Stores a new user. A customer's client must exist at that moment, checked in the
     /// same transaction. Username taken: `409`; unknown client: `422` on `/client_id`.
-    pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<(), ApiError> {
+    pub async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        once: &WriteOnce,
+    ) -> Result<(), ApiError> {
         let mut item: super::Item =
             serde_dynamo::to_item(user).map_err(|e| item_error("serialize user", e))?;
         let username = user.username.as_str();
@@ -85,10 +91,7 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(ApiError::internal)?;
-        let mut request = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build());
+        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
         if let Some(client_id) = &user.client_id {
             // The client must exist and not be on its way out; bumping `user_seq` makes a
             // concurrent delete of the client, conditional on the value it read, retry
@@ -111,13 +114,16 @@ impl Store {
                 .item("username", s(username))
                 .build()
                 .map_err(ApiError::internal)?;
-            request = request
-                .transact_items(TransactWriteItem::builder().update(client).build())
-                .transact_items(TransactWriteItem::builder().put(link).build());
+            actions.push(TransactWriteItem::builder().update(client).build());
+            actions.push(TransactWriteItem::builder().put(link).build());
         }
+        let (request, record) = self.transaction(actions, once)?;
         let Err(err) = request.send().await else {
             return Ok(());
         };
+        if super::claim_lost(&err, record) {
+            return Err(super::idempotency::in_progress());
+        }
         let codes = super::cancellation_codes(&err).unwrap_or_default();
         let failed = |i: usize| {
             codes
@@ -166,12 +172,8 @@ impl Store {
         if let Some(client_id) = &user.client_id {
             actions.push(user_link_delete(self.table(), client_id, username)?);
         }
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
+        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
+        let result = request.send().await;
         match result {
             Ok(_) => Ok(true),
             Err(err)

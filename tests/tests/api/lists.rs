@@ -1139,7 +1139,7 @@ async fn loans_inserted_while_paging_never_repeat_or_hide_a_loan_that_existed_be
             salt: 10_000 + page as u64,
         });
         app.store()
-            .create_loan(&late)
+            .create_loan(&late, &shared::store::idempotency::WriteOnce::fresh())
             .await
             .expect("insert during the walk");
 

@@ -306,6 +306,35 @@ async fn list_filters_work_alone_and_combined() {
         format!("created_to={}", day(before_first)),
         Box::new(|_: &Value| false),
     ));
+    // The edges of the calendar the API accepts are bounds like any other date.
+    let edges: [(&str, Matcher); 8] = [
+        ("created_to=9999-12-31", Box::new(|_: &Value| true)),
+        ("created_from=0000-01-01", Box::new(|_: &Value| true)),
+        (
+            "created_from=0000-01-01&created_to=9999-12-31",
+            Box::new(|_: &Value| true),
+        ),
+        ("created_from=9999-12-31", Box::new(|_: &Value| false)),
+        ("created_to=0000-01-01", Box::new(|_: &Value| false)),
+        (
+            "status=paid&created_from=0001-01-01&created_to=9999-12-31",
+            Box::new(|l: &Value| l["status"] == "paid"),
+        ),
+        (
+            "created_from=9999-12-31&created_to=9999-12-31",
+            Box::new(|_: &Value| false),
+        ),
+        (
+            "status=rejected&created_to=9999-12-31",
+            Box::new(|l: &Value| l["status"] == "rejected"),
+        ),
+    ];
+    cases.extend(edges.map(|(q, m)| (q.to_owned(), m)));
+    let owner = c1.clone();
+    cases.push((
+        format!("client_id={c1}&created_from=0000-01-01&created_to=9999-12-31"),
+        Box::new(move |l: &Value| l["client_id"] == owner.as_str()),
+    ));
     cases.push((
         format!(
             "status=paid&created_from={}&created_to={}",

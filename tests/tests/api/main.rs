@@ -4,6 +4,7 @@ mod auth;
 mod clients;
 mod clients_concurrency;
 mod clients_list;
+mod exactly_once;
 mod faults;
 mod idempotency;
 mod lists;
