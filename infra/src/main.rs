@@ -19,7 +19,8 @@ use shared::auth::{Role, password};
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::store::idempotency::WriteOnce;
-use shared::{ApiError, Config, Store, store::dynamodb_client_from_default_chain, table};
+use shared::store::{dynamodb_client_from_default_chain, table};
+use shared::{ApiError, Config, Store};
 
 const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT]";
 
@@ -45,7 +46,8 @@ async fn main() -> ExitCode {
             .map(|created| {
                 let verb = if created { "created" } else { "already exists" };
                 println!("table {}: {verb}", config.table_name);
-            }),
+            })
+            .map_err(ApiError::from),
         ["seed", counts @ ..] if counts.len() <= 2 => {
             let number =
                 |i: usize, default: u64| counts.get(i).map_or(Ok(default), |c| c.parse::<u64>());
@@ -98,13 +100,7 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
         }
         store.delete_user(&existing).await?;
     }
-    let user = User {
-        username,
-        role: Role::Admin,
-        client_id: None,
-        created_at: Timestamp::now(),
-        version: 1,
-    };
+    let user = User::new(username, Role::Admin, None, Timestamp::now())?;
     store
         .create_user(
             &user,
@@ -113,7 +109,7 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
         )
         .await?;
     println!("admin created; log in with POST /auth/login");
-    println!("username: {}", user.username.as_str());
+    println!("username: {}", user.username().as_str());
     println!("password: {secret}");
     Ok(())
 }

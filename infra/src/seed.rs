@@ -10,10 +10,12 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::domain::client::Client;
+use shared::domain::ids::{ClientId, LoanId};
 use shared::domain::loan::Loan;
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::time::Timestamp;
 use shared::store::clients::{client_item, guard_items};
+use shared::store::keys::LOAN_SEQ;
 use shared::store::loans::loan_item;
 use shared::store::{Item, n};
 use shared::{ApiError, Store, factories};
@@ -48,10 +50,11 @@ fn client_with_loans(index: u64, loans: u64) -> Result<Vec<Item>, ApiError> {
     let unique = format!("S{index:07}");
     // Ages are reckoned on the seed's first day, not today, so reruns rewrite identical items.
     let details = factories::client_details(&mut rng, &unique, created.as_datetime().date_naive())?;
-    let mut client = Client::new(details, created);
-    client.id = id.to_string();
+    let client_id = ClientId::parse(&id.to_string())
+        .ok_or_else(|| ApiError::internal("a seed id is not canonical"))?;
+    let client = Client::new(client_id, details, created);
     let mut item = client_item(&client)?;
-    item.insert("loan_seq".into(), n(loans));
+    item.insert(LOAN_SEQ.into(), n(loans));
     let mut items = vec![item];
     items.extend(guard_items(&client));
     for number in 0..loans {
@@ -60,9 +63,16 @@ fn client_with_loans(index: u64, loans: u64) -> Result<Vec<Item>, ApiError> {
             (u128::from(index) << 32) | u128::from(number + 1),
         )?;
         let terms = factories::loan_terms(&mut rng)?;
-        let mut loan = Loan::apply(&client.id, &terms, factories::purpose(&mut rng), stamp)
-            .map_err(ApiError::internal)?;
-        loan.id = loan_id.to_string();
+        let loan_id = LoanId::parse(&loan_id.to_string())
+            .ok_or_else(|| ApiError::internal("a seed id is not canonical"))?;
+        let mut loan = Loan::apply(
+            loan_id,
+            client.id(),
+            &terms,
+            factories::purpose(&mut rng),
+            stamp,
+        )
+        .map_err(ApiError::internal)?;
         let path = PATHS[usize::try_from((index + number) % 6).unwrap_or(0)];
         for (step, status) in path.iter().enumerate() {
             let (later, _) = at(

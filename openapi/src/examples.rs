@@ -1,6 +1,6 @@
 //! Examples rendered by the API's own code: domain values built with the domain
 //! constructors and serialized by their real `Serialize` impls, and problems rendered by
-//! `ApiError::into_response`. An example therefore shows exactly what the API sends, and
+//! `ApiError::body`. An example therefore shows exactly what the API sends, and
 //! the crate's tests check each one against its hand-declared schema, so a field added to
 //! or renamed in a response type cannot go unnoticed.
 //!
@@ -8,14 +8,14 @@
 //! returns `None` if a domain rule ever rejects the sample; the tests require them all.
 
 use chrono::{DateTime, NaiveDate};
-use lambda_http::Body;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shared::ApiError;
-use shared::auth::Role;
 use shared::auth::token::TOKEN_LIFETIME_SECS;
+use shared::auth::{Caller, Role};
 use shared::domain::client::{Client, ClientDetails, MonthlyIncome};
 use shared::domain::fields::{DocumentNumber, Email, PersonName, Phone};
+use shared::domain::ids::{ClientId, LoanId};
 use shared::domain::loan::{Loan, Purpose};
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::money::Currency;
@@ -48,9 +48,11 @@ fn client() -> Option<Client> {
         birth_date: NaiveDate::from_ymd_opt(1990, 1, 1)?,
         monthly_income: Some(MonthlyIncome::parse(Decimal::new(25_000, 0)).ok()?),
     };
-    let mut client = Client::new(details, at("2026-11-27T10:15:00Z")?);
-    client.id = CLIENT_ID.to_owned();
-    Some(client)
+    Some(Client::new(
+        ClientId::parse(CLIENT_ID)?,
+        details,
+        at("2026-11-27T10:15:00Z")?,
+    ))
 }
 
 fn loan_terms() -> Option<LoanTerms> {
@@ -65,26 +67,26 @@ fn loan_terms() -> Option<LoanTerms> {
 
 fn loan() -> Option<Loan> {
     let purpose = Purpose::parse("car").ok()?;
-    let mut loan = Loan::apply(
-        CLIENT_ID,
+    let loan = Loan::apply(
+        LoanId::parse(LOAN_ID)?,
+        &ClientId::parse(CLIENT_ID)?,
         &loan_terms()?,
         purpose,
         at("2026-11-27T10:20:00Z")?,
     )
     .ok()?;
-    loan.id = LOAN_ID.to_owned();
     loan.with_status(LoanStatus::Approved, at("2026-11-28T09:00:00Z")?)
         .ok()
 }
 
 fn user() -> Option<User> {
-    Some(User {
-        username: Username::parse("ana").ok()?,
-        role: Role::User,
-        client_id: Some(CLIENT_ID.to_owned()),
-        created_at: at("2026-11-27T10:30:00Z")?,
-        version: 1,
-    })
+    User::new(
+        Username::parse("ana").ok()?,
+        Role::User,
+        Some(ClientId::parse(CLIENT_ID)?),
+        at("2026-11-27T10:30:00Z")?,
+    )
+    .ok()
 }
 
 /// A client as the API returns it.
@@ -115,7 +117,7 @@ pub(crate) fn user_json() -> Option<Value> {
 
 /// `GET /auth/me` for the example customer.
 pub(crate) fn me_json() -> Option<Value> {
-    serde_json::to_value(user()?.caller()).ok()
+    serde_json::to_value(Caller::from(&user()?)).ok()
 }
 
 /// A login's answer (the token itself is made up).
@@ -134,9 +136,5 @@ pub(crate) fn page_json(item: Option<Value>) -> Option<Value> {
 
 /// The Problem Details body `error` renders for a request to `instance`.
 pub(crate) fn problem_json(error: ApiError, instance: &str) -> Option<Value> {
-    let response = error.into_response(Some(instance), Some(REQUEST_ID));
-    match response.body() {
-        Body::Text(text) => serde_json::from_str(text).ok(),
-        _ => None,
-    }
+    serde_json::from_str(&error.body(Some(instance), Some(REQUEST_ID))).ok()
 }

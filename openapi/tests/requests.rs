@@ -12,44 +12,47 @@ mod common;
 
 use chrono::Utc;
 use common::{document, errors, named, strict_components, validator};
-use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> Value {
     document()["components"]["schemas"][name]["examples"][0].clone()
 }
 
-fn json_request(body: &Value) -> Request {
-    http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("content-type", "application/json")
-        .body(Body::Text(body.to_string()))
-        .unwrap()
+/// The headers and body of a JSON request carrying `body`.
+fn json_request(body: &Value) -> (http::HeaderMap, Vec<u8>) {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("content-type", "application/json".parse().unwrap());
+    (headers, body.to_string().into_bytes())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    request: (http::HeaderMap, Vec<u8>),
+) -> Result<T, shared::ApiError> {
+    shared::http::parse_json(&request.0, &request.1)
 }
 
 #[test]
 fn request_examples_pass_the_real_parsers() {
-    use shared::http::parse_json;
     let today = Utc::now().date_naive();
-    let client = parse_json::<clients::wire::ClientInput>(&json_request(&example("ClientInput")))
+    let client = parse::<clients::wire::ClientInput>(json_request(&example("ClientInput")))
         .unwrap()
         .into_details(None, today)
         .unwrap();
-    parse_json::<clients::wire::ClientInput>(&json_request(&example("ClientPatch")))
+    parse::<clients::wire::ClientInput>(json_request(&example("ClientPatch")))
         .unwrap()
         .into_details(Some(&client), today)
         .unwrap();
-    parse_json::<loans::wire::LoanInput>(&json_request(&example("LoanInput")))
+    let input = parse::<loans::wire::LoanInput>(json_request(&example("LoanInput"))).unwrap();
+    shared::domain::loan_change::LoanChange::try_from(input)
         .unwrap()
-        .resolve(None)
+        .new_terms()
         .unwrap();
-    let patch: loans::wire::LoanInput = parse_json(&json_request(&example("LoanPatch"))).unwrap();
+    let patch: loans::wire::LoanInput = parse(json_request(&example("LoanPatch"))).unwrap();
     assert!(
         patch.status.is_some(),
         "the LoanPatch example changes the status"
     );
-    parse_json::<loans::wire::QuoteInput>(&json_request(&example("QuoteInput")))
+    parse::<loans::wire::QuoteInput>(json_request(&example("QuoteInput")))
         .unwrap()
         .resolve()
         .unwrap();

@@ -86,7 +86,7 @@ fn every_routed_path_is_documented_and_nothing_else() {
 }
 
 /// An app whose store is never reached, and an admin token for it.
-async fn app() -> (App, String) {
+async fn app() -> (std::sync::Arc<App>, String) {
     let secret = "openapi-route-test-secret-of-at-least-32-bytes";
     let config = Config::from_lookup(|name| match name {
         "TABLE_NAME" => Some("never-used".into()),

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::cursor::CursorCodec;
 use crate::error::ApiError;
 use crate::store::{Store, dynamodb_client};
+use std::sync::Arc;
 
 /// The long-lived parts of a function: the store, the cursor codec and the token keys.
 #[derive(Debug)]
@@ -20,9 +21,9 @@ pub struct App {
 impl App {
     /// Builds the DynamoDB client and the codecs from the configuration. Reads no file and
     /// makes no network call, so a cold start stays short.
-    pub fn from_config(config: &Config) -> Result<Self, ApiError> {
+    pub fn from_config(config: &Config) -> Result<Arc<Self>, ApiError> {
         let client = dynamodb_client(config);
-        Self::new(Store::new(client, &config.table_name), config)
+        Self::new(Store::new(client, &config.table_name), config).map(Arc::new)
     }
 
     /// Assembles an app around an existing store (tests give each one its own table).

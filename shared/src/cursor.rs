@@ -6,8 +6,6 @@
 //! was edited, truncated, issued for another caller or another query, or has expired
 //! fails to open and the request gets `400`.
 
-use std::collections::HashMap;
-
 use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use aws_lc_rs::digest::{SHA256, digest};
 use base64::Engine as _;
@@ -19,8 +17,7 @@ use crate::error::ApiError;
 /// How long a cursor stays valid, in seconds (24 hours).
 pub const CURSOR_TTL_SECS: i64 = 24 * 60 * 60;
 
-/// A resume position: the key attributes of the last item returned (all strings).
-pub type ResumeKey = HashMap<String, String>;
+pub use crate::store::page::ResumeKey;
 
 /// Seals and opens cursors.
 pub struct CursorCodec {
@@ -98,6 +95,7 @@ impl CursorCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     const NOW: i64 = 1_800_000_000;
 

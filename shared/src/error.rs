@@ -1,18 +1,25 @@
 //! The one error type of the API and its mapping to RFC 9457 Problem Details.
 //!
-//! Every failure a handler can meet ends up as an [`ApiError`]; [`ApiError::into_response`]
-//! is the only place that decides status codes, headers and bodies. Server-side failures
-//! (5xx) keep their cause chain for the logs and send the caller a generic detail only.
+//! Every failure a handler can meet ends up as an [`ApiError`]: the store's
+//! [`StoreError`]s and the domain's refusals convert into it here, with `From`, and
+//! nowhere else. [`ApiError::status`] and [`ApiError::render`] are the only places that
+//! decide status codes, headers and bodies. Server-side failures (5xx) keep their cause
+//! chain for the logs and send the caller a generic detail only.
 
 use std::error::Error as StdError;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use http::{HeaderValue, Method, StatusCode, header};
-use lambda_http::{Body, Response};
+use axum::response::IntoResponse;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
 
-/// A boxed error kept as the cause of a server-side failure.
-pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+pub use crate::BoxError;
+use crate::domain::loan_change::ChangeError;
+use crate::domain::loan_status::TransitionError;
+use crate::domain::schedule::ScheduleError;
+use crate::domain::user::UserError;
+use crate::store::error::{StoreError, Unique};
 
 /// Seconds a caller should wait before retrying after a `503`.
 pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 1;
@@ -219,17 +226,22 @@ impl ApiError {
         }
     }
 
-    /// Logs the failure (5xx with the full cause chain) and renders Problem Details.
-    /// `instance` (the request path) and `request_id` are echoed in the body when given.
-    pub fn into_response(self, instance: Option<&str>, request_id: Option<&str>) -> Response<Body> {
+    /// Logs the failure (5xx with the full cause chain), once per request.
+    pub fn log(&self) {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(status = status.as_u16(), error = %self, cause = %cause_chain(&self), "request failed");
+            tracing::error!(status = status.as_u16(), error = %self, cause = %cause_chain(self), "request failed");
         } else {
             tracing::info!(status = status.as_u16(), error = %self, "request rejected");
         }
+    }
+
+    /// The Problem Details body; `instance` (the request path) and `request_id` are
+    /// echoed when given.
+    pub fn body(&self, instance: Option<&str>, request_id: Option<&str>) -> String {
+        let status = self.status();
         let (slug, title) = self.kind();
-        let errors = match &self {
+        let errors = match self {
             Self::Validation(errors) => Some(errors.as_slice()),
             Self::InvalidQuery(error) => Some(std::slice::from_ref(error)),
             _ => None,
@@ -243,20 +255,23 @@ impl ApiError {
             request_id,
             errors,
         };
-        let body = serde_json::to_string(&problem).unwrap_or_else(|_| {
+        serde_json::to_string(&problem).unwrap_or_else(|_| {
             format!(
                 r#"{{"type":"about:blank","title":"{title}","status":{}}}"#,
                 status.as_u16()
             )
-        });
-        let mut response = Response::new(Body::Text(body));
-        *response.status_mut() = status;
-        let headers = response.headers_mut();
+        })
+    }
+
+    /// The response headers this error sets: the Problem Details media type, and
+    /// `WWW-Authenticate`, `Allow` or `Retry-After` where the status calls for one.
+    pub fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        match &self {
+        match self {
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
@@ -277,7 +292,109 @@ impl ApiError {
             }
             _ => {}
         }
+        headers
+    }
+
+    /// The whole Problem Details response.
+    pub fn render(
+        &self,
+        instance: Option<&str>,
+        request_id: Option<&str>,
+    ) -> http::Response<axum::body::Body> {
+        let mut response =
+            http::Response::new(axum::body::Body::from(self.body(instance, request_id)));
+        *response.status_mut() = self.status();
+        *response.headers_mut() = self.headers();
         response
+    }
+}
+
+/// An error a handler returned, riding on its response until the HTTP layer
+/// (`crate::http::serve`) renders it with the request's path and id and logs it.
+#[derive(Debug, Clone)]
+pub struct Unrendered(pub Arc<ApiError>);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = self.render(None, None);
+        response.extensions_mut().insert(Unrendered(Arc::new(self)));
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Stale => {
+                Self::Conflict("the resource was changed by another request; retry".into())
+            }
+            StoreError::Taken(Unique::Email) => {
+                Self::Conflict("a client with this email already exists".into())
+            }
+            StoreError::Taken(Unique::DocumentNumber) => {
+                Self::Conflict("a client with this document number already exists".into())
+            }
+            StoreError::Taken(Unique::Username) => {
+                Self::Conflict("a user with this username already exists".into())
+            }
+            StoreError::MissingClient => Self::NotFound("no client exists with this id".into()),
+            StoreError::ClientDeleting => Self::Conflict("the client is being deleted".into()),
+            StoreError::ClaimLost => Self::Conflict(
+                "a request with this Idempotency-Key is still being processed; retry shortly"
+                    .into(),
+            ),
+            StoreError::Conflict => {
+                Self::Conflict("a concurrent request is changing the same data; retry".into())
+            }
+            StoreError::Unavailable(cause) => Self::Unavailable(Box::new(cause)),
+            StoreError::Internal(cause) => Self::Internal(Box::new(cause)),
+        }
+    }
+}
+
+impl From<ScheduleError> for ApiError {
+    fn from(err: ScheduleError) -> Self {
+        Self::invalid(
+            "term_months",
+            format!("these terms cannot be scheduled: {err}"),
+        )
+    }
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(err: TransitionError) -> Self {
+        Self::Conflict(err.to_string())
+    }
+}
+
+impl From<UserError> for ApiError {
+    fn from(err: UserError) -> Self {
+        Self::invalid("client_id", err.to_string())
+    }
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(err: ChangeError) -> Self {
+        match err {
+            ChangeError::Forbidden => Self::Forbidden,
+            ChangeError::CustomerFields(fields) => Self::Validation(
+                fields
+                    .into_iter()
+                    .map(|field| FieldError::body(field, "a customer may only change the status"))
+                    .collect(),
+            ),
+            ChangeError::TermsFixed(_) | ChangeError::NotForActor { .. } => {
+                Self::Conflict(err.to_string())
+            }
+            ChangeError::Transition(transition) => transition.into(),
+            ChangeError::Invalid(errors) => Self::Validation(
+                errors
+                    .into_iter()
+                    .map(|(field, detail)| FieldError::body(field, detail))
+                    .collect(),
+            ),
+            ChangeError::Unschedulable(schedule) => schedule.into(),
+        }
     }
 }
 
@@ -296,19 +413,19 @@ pub fn cause_chain(err: &(dyn StdError + 'static)) -> String {
 mod tests {
     use super::*;
 
-    fn body_json(response: &Response<Body>) -> serde_json::Value {
-        match response.body() {
-            Body::Text(text) => serde_json::from_str(text).unwrap_or_default(),
-            _ => serde_json::Value::Null,
-        }
+    fn body_json(
+        err: &ApiError,
+        instance: Option<&str>,
+        request_id: Option<&str>,
+    ) -> serde_json::Value {
+        serde_json::from_str(&err.body(instance, request_id)).unwrap_or_default()
     }
 
     #[test]
     fn internal_errors_hide_their_cause() {
         let err = ApiError::internal(std::io::Error::other("secret table arn:aws:dynamodb"));
-        let response = err.into_response(None, None);
-        let body = body_json(&response);
-        assert_eq!(response.status(), 500);
+        let body = body_json(&err, None, None);
+        assert_eq!(err.status(), 500);
         assert!(
             !body.to_string().contains("arn:aws"),
             "cause leaked: {body}"
@@ -321,8 +438,8 @@ mod tests {
             FieldError::body("email", "must be a valid email address"),
             FieldError::query("limit", "must be between 1 and 100"),
         ]);
-        let response = err.into_response(Some("/clients"), Some("req-1"));
-        let body = body_json(&response);
+        let body = body_json(&err, Some("/clients"), Some("req-1"));
+        let response = err.render(Some("/clients"), Some("req-1"));
         assert_eq!(response.status(), 422);
         assert_eq!(body["errors"][0]["pointer"], "/email");
         assert_eq!(body["errors"][1]["pointer"], "#/query/limit");
@@ -341,7 +458,7 @@ mod tests {
     #[test]
     fn unavailable_carries_retry_after() {
         let err = ApiError::Unavailable(std::io::Error::other("timeout").into());
-        let response = err.into_response(None, None);
+        let response = err.render(None, None);
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }

@@ -1,5 +1,14 @@
-//! The domain crate every lending API function shares: configuration, the DynamoDB
-//! table and store, domain types, errors as Problem Details, and HTTP glue.
+//! The crate every lending API function shares.
+//!
+//! - [`domain`]: the lending business as pure code: values valid by construction, the
+//!   loan lifecycle and its changes, schedules. It depends on nothing else here.
+//! - [`store`]: the DynamoDB table, in the domain's terms (`StoreError`, never HTTP).
+//! - [`auth`]: tokens, passwords, and the authenticated [`auth::Caller`].
+//! - [`http`]: the router, extractors, responses and the request wrapper.
+//! - [`error`]: [`ApiError`] and its Problem Details, and the mapping of every store and
+//!   domain error to it.
+//! - [`config`], [`app`], [`cursor`], [`list`], [`telemetry`]: what a function builds
+//!   once per cold start, and the pieces every list shares.
 
 pub mod app;
 pub mod auth;
@@ -10,13 +19,14 @@ pub mod error;
 #[cfg(feature = "factories")]
 pub mod factories;
 pub mod http;
-pub mod idempotency;
 pub mod list;
 pub mod store;
-pub mod table;
 pub mod telemetry;
 
 pub use app::App;
 pub use config::Config;
 pub use error::{ApiError, FieldError};
 pub use store::Store;
+
+/// A boxed error kept as the cause of a failure.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -97,16 +97,17 @@ async fn seeded_table(loans: usize) -> Result<Bench, Error> {
     let calls = CallLog::default();
     let probe = QueryProbe::default();
     let client = probe.attach(calls.attach(dynamodb(&config).await));
-    shared::table::create_table(&client, &table)
+    shared::store::table::create_table(&client, &table)
         .await
         .map_err(|e| format!("create table {table}: {e:?}"))?;
     let app = App::new(Store::new(client, &table), &config).map_err(|e| format!("app: {e:?}"))?;
+    let app = std::sync::Arc::new(app);
     let app = TestApp { app, table, calls };
 
     let started = Instant::now();
     let clients =
         seed::try_create_clients(app.store(), 0, loans.div_ceil(LOANS_PER_CLIENT)).await?;
-    let ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = clients.iter().map(|c| c.id().to_string()).collect();
     let spec = BookSpec {
         statuses: FIFTH_ACTIVE,
         ..BookSpec::new(loans)
@@ -118,10 +119,13 @@ async fn seeded_table(loans: usize) -> Result<Bench, Error> {
     probe.take();
 
     let target_client = ids[0].clone();
-    let target_loans = book.iter().filter(|l| l.client_id == target_client).count();
+    let target_loans = book
+        .iter()
+        .filter(|l| l.client_id().as_str() == target_client)
+        .count();
     let active = book
         .iter()
-        .filter(|l| l.status == LoanStatus::Active)
+        .filter(|l| l.status() == LoanStatus::Active)
         .count();
     eprintln!(
         "seeded {}: {loans} loans ({active} active) for {} clients in {:.1} s \

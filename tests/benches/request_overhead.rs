@@ -17,6 +17,7 @@ use api_tests::{TestApp, clients_handler, create_client, create_loan, loans_hand
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use http::Method;
 use shared::domain::client::Client;
+use shared::domain::ids::ClientId;
 use shared::domain::time::Timestamp;
 use shared::factories;
 use shared::store::clients::{client_item, guard_items};
@@ -111,7 +112,8 @@ async fn raw(fixture: &mut Fixture, case: Case) -> Result<Duration, Error> {
             &unique,
             chrono::Utc::now().date_naive(),
         )?;
-        let client = Client::new(details, Timestamp::now());
+        let now = Timestamp::now();
+        let client = Client::new(ClientId::new_at(now), details, now);
         let mut items = vec![client_item(&client)?];
         items.extend(guard_items(&client));
         items

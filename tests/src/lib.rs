@@ -8,12 +8,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::Credentials;
 use http::{HeaderMap, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use shared::auth::{Caller, Role, TokenKeys};
+use shared::domain::ids::ClientId;
 use shared::{App, Config, Store};
 
 pub mod bench;
@@ -30,12 +32,12 @@ pub const TEST_TOKEN_SECRET: &str = "test-token-secret-0123456789abcdefgh";
 
 /// Which function's handler a request goes to.
 pub type Handler =
-    for<'a> fn(&'a App, Request) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>>;
+    for<'a> fn(&'a Arc<App>, Request) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>>;
 
 /// An app over its own, newly created table.
 pub struct TestApp {
     /// The app handlers are called with, as a function's `main` would build it.
-    pub app: App,
+    pub app: Arc<App>,
     /// The table's name: `test-<ULID>`, unique to this test.
     pub table: String,
     /// Every DynamoDB operation the app's client has made.
@@ -79,7 +81,7 @@ impl TestApp {
         let config = test_config(&table);
         let calls = calls::CallLog::default();
         let client = calls.attach(dynamodb(&config).await);
-        shared::table::create_table(&client, &table)
+        shared::store::table::create_table(&client, &table)
             .await
             .unwrap_or_else(|e| {
                 panic!(
@@ -87,7 +89,7 @@ impl TestApp {
                     endpoint()
                 )
             });
-        let app = App::new(Store::new(client, &table), &config).expect("app builds");
+        let app = Arc::new(App::new(Store::new(client, &table), &config).expect("app builds"));
         calls.take();
         Self { app, table, calls }
     }
@@ -106,7 +108,7 @@ impl TestApp {
             config.dynamodb_endpoint = Some(endpoint.to_owned());
         }
         let client = base.calls.attach(faults.attach(dynamodb(&config).await));
-        let app = App::new(Store::new(client, &base.table), &config).expect("app builds");
+        let app = Arc::new(App::new(Store::new(client, &base.table), &config).expect("app builds"));
         Self { app, ..base }
     }
 
@@ -132,7 +134,7 @@ impl TestApp {
             .build();
         let client = base.calls.attach(aws_sdk_dynamodb::Client::from_conf(conf));
         let store = Store::new(client, &base.table).with_idempotency_lease(1);
-        let app = App::new(store, &config).expect("app builds");
+        let app = Arc::new(App::new(store, &config).expect("app builds"));
         Self { app, ..base }
     }
 
@@ -167,7 +169,7 @@ impl TestApp {
         self.token_for(&Caller {
             username: format!("customer-{}", client_id.to_lowercase()),
             role: Role::User,
-            client_id: Some(client_id.to_owned()),
+            client_id: Some(ClientId::parse(client_id).expect("a client id")),
         })
     }
 
@@ -310,7 +312,7 @@ impl TestResponse {
 }
 
 /// Calls `handler` in-process with `request`.
-pub async fn call(app: &App, handler: Handler, request: TestRequest) -> TestResponse {
+pub async fn call(app: &Arc<App>, handler: Handler, request: TestRequest) -> TestResponse {
     let response = handler(app, request.build()).await;
     let (parts, body) = response.into_parts();
     let body = match body {
@@ -326,9 +328,14 @@ pub async fn call(app: &App, handler: Handler, request: TestRequest) -> TestResp
     }
 }
 
+/// `text` as a client id; panics unless it is one.
+pub fn client_id(text: &str) -> ClientId {
+    ClientId::parse(text).unwrap_or_else(|| panic!("{text:?} is not a client id"))
+}
+
 /// The auth function's handler.
 pub fn auth_handler<'a>(
-    app: &'a App,
+    app: &'a Arc<App>,
     request: Request,
 ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
     Box::pin(auth::handle(app, request))
@@ -336,7 +343,7 @@ pub fn auth_handler<'a>(
 
 /// The loans function's handler.
 pub fn loans_handler<'a>(
-    app: &'a App,
+    app: &'a Arc<App>,
     request: Request,
 ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
     Box::pin(loans::handle(app, request))
@@ -344,7 +351,7 @@ pub fn loans_handler<'a>(
 
 /// The clients function's handler.
 pub fn clients_handler<'a>(
-    app: &'a App,
+    app: &'a Arc<App>,
     request: Request,
 ) -> Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>> {
     Box::pin(clients::handle(app, request))

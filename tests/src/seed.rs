@@ -26,6 +26,7 @@ use shared::Store;
 use shared::auth::Role;
 use shared::domain::client::{Client, ClientDetails, MonthlyIncome};
 use shared::domain::fields::{DocumentNumber, Email, PersonName, Phone};
+use shared::domain::ids::{ClientId, LoanId};
 use shared::domain::loan::{Loan, Purpose};
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::money::Currency;
@@ -97,7 +98,7 @@ pub fn money(cents: i64) -> String {
 
 /// A loan's amount in cents (every seeded loan is in MXN).
 pub fn cents(loan: &Loan) -> i64 {
-    let text = loan.amount.to_string();
+    let text = loan.amount().to_string();
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, "0"));
     let fraction = format!("{fraction:0<2}");
     whole.parse::<i64>().unwrap_or(0) * 100 + fraction[..2].parse::<i64>().unwrap_or(0)
@@ -154,8 +155,9 @@ pub fn loan(seed: &LoanSeed) -> Loan {
         .expect("valid purpose")
         .flatten();
     let created = Timestamp::from(seed.created_at);
-    let mut loan = Loan::apply(&seed.client_id, &terms, purpose, created).expect("schedulable");
-    loan.id = id_at(created, seed.salt);
+    let id = LoanId::parse(&id_at(created, seed.salt)).expect("a canonical id");
+    let client_id = ClientId::parse(&seed.client_id).expect("a client id");
+    let mut loan = Loan::apply(id, &client_id, &terms, purpose, created).expect("schedulable");
     let mut at = seed.created_at;
     for (step, next) in path_to(seed.status).iter().enumerate() {
         let gap = if step == 0 {
@@ -256,7 +258,7 @@ pub fn book_loans(spec: &BookSpec, client_ids: &[String]) -> Vec<Loan> {
 
 /// Sorts newest first the way every list orders: `created_at`, then id, descending.
 pub fn newest_first(loans: &mut [Loan]) {
-    loans.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    loans.sort_by(|a, b| (b.created_at(), b.id()).cmp(&(a.created_at(), a.id())));
 }
 
 const FIRST_NAMES: [&str; 8] = [
@@ -298,9 +300,8 @@ pub fn client_details(index: usize) -> ClientDetails {
 /// The `index`-th seeded client, created at `created_at` with an id consistent with it.
 pub fn client(index: usize, created_at: DateTime<Utc>) -> Client {
     let at = Timestamp::from(created_at);
-    let mut client = Client::new(client_details(index), at);
-    client.id = id_at(at, 0xC11E_0000 ^ index as u64);
-    client
+    let id = ClientId::parse(&id_at(at, 0xC11E_0000 ^ index as u64)).expect("a canonical id");
+    Client::new(id, client_details(index), at)
 }
 
 /// Creates clients `first..first + count` with `Store::create_client`, one hour apart
@@ -339,9 +340,9 @@ pub async fn try_create_clients(
 /// must exist). Loans of one client go in order, clients in parallel, so no two
 /// transactions bump the same client's `loan_seq` at once.
 pub async fn create_loans(store: &Store, loans: &[Loan]) {
-    let mut by_client: BTreeMap<&str, Vec<&Loan>> = BTreeMap::new();
+    let mut by_client: BTreeMap<&ClientId, Vec<&Loan>> = BTreeMap::new();
     for loan in loans {
-        by_client.entry(&loan.client_id).or_default().push(loan);
+        by_client.entry(loan.client_id()).or_default().push(loan);
     }
     stream::iter(by_client.into_values())
         .for_each_concurrent(CONCURRENCY, |group| async move {
@@ -446,14 +447,16 @@ pub async fn bulk_load(store: &Store, loans: &[Loan]) -> Result<BulkReport, Seed
 pub async fn create_users(store: &Store, count: usize) -> Vec<User> {
     let newest = default_newest();
     let users: Vec<User> = (0..count)
-        .map(|i| User {
-            username: Username::parse(&format!("seed-user-{i:03}")).expect("valid username"),
-            role: Role::Admin,
-            client_id: None,
-            created_at: Timestamp::from(
-                newest - chrono::Duration::minutes(i64::try_from(count - i).unwrap_or(0)),
-            ),
-            version: 1,
+        .map(|i| {
+            User::new(
+                Username::parse(&format!("seed-user-{i:03}")).expect("valid username"),
+                Role::Admin,
+                None,
+                Timestamp::from(
+                    newest - chrono::Duration::minutes(i64::try_from(count - i).unwrap_or(0)),
+                ),
+            )
+            .expect("an admin has no client")
         })
         .collect();
     for user in &users {

@@ -9,7 +9,7 @@
 //! Needs a DynamoDB Local (`AWS_ENDPOINT_URL_DYNAMODB`, and fake `AWS_ACCESS_KEY_ID` /
 //! `AWS_SECRET_ACCESS_KEY` / `AWS_REGION` for this driver's own client); `make
 //! bench-memory` starts one and builds first. In one run it:
-//! 1. creates a table of its own (`shared::table::create_table`, as `lending-admin
+//! 1. creates a table of its own (`shared::store::table::create_table`, as `lending-admin
 //!    create-table`), an admin user (`Store::create_user` with an Argon2id hash), and signs
 //!    admin tokens with the same `TOKEN_SECRET` it gives the functions (`TokenKeys`);
 //! 2. seeds `MEMORY_BENCH_CLIENTS` clients (default 20) with three loans each through the
@@ -43,7 +43,7 @@ use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::error::cause_chain;
 use shared::store::idempotency::WriteOnce;
-use shared::store::{db_error, dynamodb_client};
+use shared::store::{StoreError, dynamodb_client};
 use shared::{Config, Store};
 
 /// The goal for every function's peak resident memory, in MiB.
@@ -104,7 +104,7 @@ async fn run() -> Result<(), BoxError> {
         token_secret: TOKEN_SECRET.as_bytes().to_vec(),
     };
     let client = dynamodb_client(&config);
-    shared::table::create_table(&client, &table)
+    shared::store::table::create_table(&client, &table)
         .await
         .map_err(|err| {
             format!(
@@ -117,7 +117,7 @@ async fn run() -> Result<(), BoxError> {
     let outcome = measure_all(&store, &subjects, &endpoint, requests, clients).await;
     let deleted = client.delete_table().table_name(&table).send().await;
     let measurements = outcome?;
-    deleted.map_err(|err| cause_chain(&db_error("delete table", err)))?;
+    deleted.map_err(|err| cause_chain(&StoreError::sdk("delete table", err)))?;
     print_report(&measurements, clients);
     Ok(())
 }
@@ -129,13 +129,7 @@ async fn measure_all(
     requests: usize,
     clients: usize,
 ) -> Result<Vec<Measurement>, BoxError> {
-    let user = User {
-        username: Username::parse(ADMIN)?,
-        role: Role::Admin,
-        client_id: None,
-        created_at: Timestamp::now(),
-        version: 1,
-    };
+    let user = User::new(Username::parse(ADMIN)?, Role::Admin, None, Timestamp::now())?;
     let hash = password::hash(ADMIN_PASSWORD.to_owned()).await?;
     store.create_user(&user, &hash, &WriteOnce::fresh()).await?;
     let keys = TokenKeys::new(TOKEN_SECRET.as_bytes());

@@ -3,50 +3,33 @@
 //! Login is the only operation of the API that takes no token. Everything else here is
 //! for admins, except `GET /auth/me`, which tells any caller who it is.
 
-use http::{Method, StatusCode};
+use std::sync::Arc;
+
 use lambda_http::{Body, Request, Response};
-use shared::http::{self as web, route};
-use shared::{ApiError, App};
+use shared::App;
+use shared::auth::Caller;
+use shared::error::ApiError;
+use shared::http::{self as web, Reply, Routes, get, post};
 
 mod login;
 mod users;
 
-/// Serves one request.
-pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    web::serve(request, |request| route(app, request)).await
+/// The function's routes.
+pub fn router(app: Arc<App>) -> axum::Router {
+    Routes::new()
+        .public("/auth/login", post(login::login))
+        .route("/auth/me", get(me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{username}", web::delete(users::delete))
+        .build(app)
 }
 
-async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
-    let segments = web::segments(&request);
-    let path: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let method = request.method().clone();
-    if path == ["auth", "login"] {
-        return match method {
-            Method::POST => login::login(app, &request).await,
-            _ => Err(route::method_not_allowed(&[Method::POST])),
-        };
-    }
-    let caller = app.tokens.authenticate(&request)?;
-    match path.as_slice() {
-        ["auth", "me"] => match method {
-            Method::GET => web::json(StatusCode::OK, &caller),
-            _ => Err(route::method_not_allowed(&[Method::GET])),
-        },
-        ["users"] => match method {
-            Method::GET => users::list(app, &caller, &request).await,
-            Method::POST => {
-                caller.require_admin()?;
-                shared::idempotency::once(app, &caller, &request, |attempt| {
-                    users::create(app, &caller, &request, attempt)
-                })
-                .await
-            }
-            _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
-        },
-        ["users", username] => match method {
-            Method::DELETE => users::delete(app, &caller, &request, username).await,
-            _ => Err(route::method_not_allowed(&[Method::DELETE])),
-        },
-        _ => Err(route::no_route()),
-    }
+/// Serves one request in-process (tests and benchmarks), as the Lambda runtime would.
+pub async fn handle(app: &Arc<App>, request: Request) -> Response<Body> {
+    web::respond(router(app.clone()), request).await
+}
+
+/// `GET /auth/me`: who the caller is.
+async fn me(caller: Caller) -> Result<Reply, ApiError> {
+    Reply::ok(&caller)
 }

@@ -4,16 +4,18 @@
 //! amount of work (one Argon2id verification either way). Failures are counted per
 //! username; past the limit the username is locked with `429` until its window ends.
 
-use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+use axum::extract::State;
 use serde::Deserialize;
-use shared::auth::{TokenKeys, password};
+use shared::auth::{Caller, TokenKeys, password};
 use shared::domain::user::Username;
-use shared::http as web;
+use shared::http::{Json, Reply};
 use shared::{ApiError, App, FieldError};
 
+/// `POST /auth/login` body.
 #[derive(Deserialize)]
-struct Credentials {
+pub struct Credentials {
     username: String,
     password: String,
 }
@@ -27,8 +29,12 @@ fn invalid_credentials() -> ApiError {
 
 /// `POST /auth/login`: refuses a locked username (`429`) before any hashing work, verifies
 /// the password, then counts the failure (`401`) or clears the count and issues a token.
-pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let credentials: Credentials = web::parse_json(request)?;
+pub async fn login(
+    State(app): State<Arc<App>>,
+    Json {
+        value: credentials, ..
+    }: Json<Credentials>,
+) -> Result<Reply, ApiError> {
     let username = credentials.username.trim().to_lowercase();
     let mut errors = Vec::new();
     if username.is_empty() || username.chars().count() > MAX_USERNAME_CHARS {
@@ -70,6 +76,6 @@ pub async fn login(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
         app.store.clear_login_failures(&username).await?;
     }
     tracing::info!(username = %username, "login succeeded");
-    let token = app.tokens.issue(&user.caller(), now)?;
-    web::json(StatusCode::OK, &token)
+    let token = app.tokens.issue(&Caller::from(&user), now)?;
+    Reply::ok(&token)
 }

@@ -1,19 +1,22 @@
 //! User administration (admins only): create, list, delete.
 
-use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+use axum::extract::State;
 use serde::Deserialize;
-use shared::auth::{Caller, Role, password};
-use shared::domain::time::{Timestamp, is_valid_id};
+use shared::auth::{Role, password};
+use shared::domain::ids::ClientId;
+use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
-use shared::http::{self as web, IfMatch, Query};
-use shared::idempotency::Attempt;
+use shared::http::extract::user_not_found;
+use shared::http::{Admin, Idempotency, IfMatch, Json, Query, QueryPairs, Reply};
 use shared::list::{self, PageRequest};
+use shared::store::StoreError;
 use shared::{ApiError, App, FieldError};
 
 /// `POST /users` body.
 #[derive(Deserialize)]
-struct NewUser {
+pub struct NewUser {
     username: String,
     password: String,
     role: String,
@@ -34,32 +37,27 @@ impl NewUser {
         let role = Role::parse(&self.role)
             .map_err(|e| errors.push(FieldError::body("role", e)))
             .ok();
+        let mut client_id = None;
         match (role, &self.client_id) {
             (Some(Role::User), None) => {
                 errors.push(FieldError::body("client_id", "is required for a user"));
             }
-            (Some(Role::User), Some(id)) if !is_valid_id(id) => {
-                errors.push(FieldError::body(
+            (Some(Role::User), Some(text)) => match ClientId::parse(text) {
+                Some(id) => client_id = Some(id),
+                None => errors.push(FieldError::body(
                     "client_id",
                     "no client exists with this id",
-                ));
-            }
+                )),
+            },
             (Some(Role::Admin), Some(_)) => {
                 errors.push(FieldError::body("client_id", "must be null for an admin"));
             }
             _ => {}
         }
         match (username, role) {
-            (Some(username), Some(role)) if errors.is_empty() => Ok((
-                User {
-                    username,
-                    role,
-                    client_id: self.client_id,
-                    created_at: now,
-                    version: 1,
-                },
-                self.password,
-            )),
+            (Some(username), Some(role)) if errors.is_empty() => {
+                Ok((User::new(username, role, client_id, now)?, self.password))
+            }
             _ => Err(ApiError::Validation(errors)),
         }
     }
@@ -68,50 +66,54 @@ impl NewUser {
 /// `POST /users` (for an admin): hashes the password (Argon2id) and stores the user; a
 /// customer's `client_id` must name an existing client.
 pub async fn create(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-    attempt: Attempt,
-) -> Result<Response<Body>, ApiError> {
-    let input: NewUser = web::parse_json(request)?;
-    let (user, secret) = input.validate(Timestamp::now())?;
-    let hash = password::hash(secret).await?;
-    let response = web::created(&user.location(), &user, user.version)?;
-    app.store
-        .create_user(&user, &hash, &attempt.write_for(&response)?)
-        .await?;
-    tracing::info!(username = %user.username.as_str(), role = user.role.as_str(), by = %caller.username, "user created");
-    Ok(response)
+    State(app): State<Arc<App>>,
+    Admin(caller): Admin,
+    idempotency: Idempotency,
+    Json { value: input, raw }: Json<NewUser>,
+) -> Result<Reply, ApiError> {
+    let app = &*app;
+    let caller = &caller;
+    idempotency
+        .once(app, caller, &raw, |attempt| async move {
+            let (user, secret) = input.validate(Timestamp::now())?;
+            let hash = password::hash(secret).await?;
+            let reply = Reply::created(&user.location(), &user, user.version())?;
+            app.store
+                .create_user(&user, &hash, &attempt.write_for(&reply))
+                .await
+                .map_err(|err| match err {
+                    StoreError::MissingClient => {
+                        ApiError::invalid("client_id", "no client exists with this id")
+                    }
+                    other => other.into(),
+                })?;
+            tracing::info!(username = %user.username().as_str(), role = user.role().as_str(), by = %caller.username, "user created");
+            Ok(reply)
+        })
+        .await
 }
 
 /// `GET /users`: one page of users, newest first.
 pub async fn list(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
-    let query = Query::parse(request, &["limit", "cursor"])?;
+    State(app): State<Arc<App>>,
+    Admin(caller): Admin,
+    pairs: QueryPairs,
+) -> Result<Reply, ApiError> {
+    let query = Query::parse(pairs, &["limit", "cursor"])?;
     let page = PageRequest::from_query(&query)?;
     let binding = list::binding("users.list", &caller.username, &[], page.limit);
     let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_users(page.limit, start).await?;
-    web::json(
-        StatusCode::OK,
-        &list::page(items, next, &app.cursors, &binding)?,
-    )
+    Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
 }
 
 /// `DELETE /users/{username}`: honours `If-Match`; an admin cannot delete itself (`409`).
 pub async fn delete(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-    username: &str,
-) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
-    let not_found = || ApiError::NotFound("no user exists with this username".into());
-    let username = Username::parse(username).map_err(|_| not_found())?;
+    State(app): State<Arc<App>>,
+    Admin(caller): Admin,
+    username: Username,
+    if_match: IfMatch,
+) -> Result<Reply, ApiError> {
     if username.as_str() == caller.username {
         return Err(ApiError::Conflict(
             "you cannot delete your own account".into(),
@@ -121,11 +123,13 @@ pub async fn delete(
         .store
         .get_user(username.as_str())
         .await?
-        .ok_or_else(not_found)?;
-    IfMatch::from_headers(request.headers()).check(user.version)?;
-    if !app.store.delete_user(&user).await? {
-        return Err(not_found());
+        .ok_or_else(user_not_found)?;
+    if_match.check(user.version())?;
+    match app.store.delete_user(&user).await {
+        Ok(()) => {}
+        Err(StoreError::Stale) => return Err(user_not_found()),
+        Err(other) => return Err(other.into()),
     }
     tracing::info!(username = %username.as_str(), by = %caller.username, "user deleted");
-    Ok(web::no_content())
+    Ok(Reply::no_content())
 }

@@ -1,174 +1,171 @@
 //! The clients function: `/clients` and `/clients/{client_id}`.
 //!
-//! Handlers parse, call the store, and respond; validation lives in [`wire`] and the
-//! domain types, persistence in `shared::store::clients`, and error rendering in
-//! `shared::error`. Every route needs a token. Admins may do everything; a customer may
-//! only read its own client, and another client is `404` to it, as if it did not exist.
+//! Handlers take checked pieces of the request (see `shared::http::extract`), call the
+//! store, and reply; validation lives in [`wire`] and the domain types, persistence in
+//! `shared::store::clients`, and error rendering in `shared::error`. Every route needs a
+//! token. Admins may do everything; a customer may only read its own client, and another
+//! client is `404` to it, as if it did not exist.
 
+use std::sync::Arc;
+
+use axum::extract::State;
 use chrono::Utc;
-use http::{Method, StatusCode};
+use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use shared::auth::Caller;
 use shared::domain::client::Client;
-use shared::domain::time::{Timestamp, is_valid_id};
+use shared::domain::ids::ClientId;
+use shared::domain::time::Timestamp;
 use shared::error::FieldError;
-use shared::http::{self as web, IfMatch, Query, route};
-use shared::idempotency::Attempt;
+use shared::http::extract::client_not_found;
+use shared::http::{
+    self as web, Admin, Idempotency, IfMatch, Json, Query, QueryPairs, Reply, Routes, get,
+    write_with_retry,
+};
 use shared::list::{self, PageRequest};
-use shared::store::clients::{ClientFilter, WriteError};
+use shared::store::clients::ClientFilter;
 use shared::{ApiError, App};
 
 pub mod wire;
 
 use wire::ClientInput;
 
-/// How often a write without `If-Match` re-reads and retries after losing a race.
-const WRITE_ATTEMPTS: usize = 8;
-
-/// Serves one request.
-pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    web::serve(request, |request| route(app, request)).await
+/// The function's routes.
+pub fn router(app: Arc<App>) -> axum::Router {
+    Routes::new()
+        .route("/clients", get(list_clients).post(create_client))
+        .route(
+            "/clients/{client_id}",
+            get(get_client)
+                .put(replace_client)
+                .patch(update_client)
+                .delete(delete_client),
+        )
+        .build(app)
 }
 
-async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
-    let caller = app.tokens.authenticate(&request)?;
-    let segments = web::segments(&request);
-    let path: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let method = request.method().clone();
-    match path.as_slice() {
-        ["clients"] => match method {
-            Method::GET => list_clients(app, &caller, &request).await,
-            Method::POST => {
-                caller.require_admin()?;
-                shared::idempotency::once(app, &caller, &request, |attempt| {
-                    create_client(app, &request, attempt)
-                })
-                .await
-            }
-            _ => Err(route::method_not_allowed(&[Method::GET, Method::POST])),
-        },
-        ["clients", id] => match method {
-            Method::GET => get_client(app, &caller, id).await,
-            Method::PUT => update_client(app, &caller, &request, id, Mode::Replace).await,
-            Method::PATCH => update_client(app, &caller, &request, id, Mode::Patch).await,
-            Method::DELETE => delete_client(app, &caller, &request, id).await,
-            _ => Err(route::method_not_allowed(&[
-                Method::GET,
-                Method::PUT,
-                Method::PATCH,
-                Method::DELETE,
-            ])),
-        },
-        _ => Err(route::no_route()),
-    }
+/// Serves one request in-process (tests and benchmarks), as the Lambda runtime would.
+pub async fn handle(app: &Arc<App>, request: Request) -> Response<Body> {
+    web::respond(router(app.clone()), request).await
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("no client exists with this id".into())
-}
-
-async fn load(app: &App, id: &str) -> Result<Client, ApiError> {
-    if !is_valid_id(id) {
-        return Err(not_found());
-    }
-    app.store.get_client(id).await?.ok_or_else(not_found)
-}
+const CONTENDED: &str = "the client is being changed by other requests; retry";
 
 async fn create_client(
-    app: &App,
-    request: &Request,
-    attempt: Attempt,
-) -> Result<Response<Body>, ApiError> {
-    let input: ClientInput = web::parse_json(request)?;
-    let details = input.into_details(None, Utc::now().date_naive())?;
-    let client = Client::new(details, Timestamp::now());
-    let response = web::created(&client.location(), &client, client.version)?;
-    app.store
-        .create_client(&client, &attempt.write_for(&response)?)
-        .await?;
-    Ok(response)
+    State(app): State<Arc<App>>,
+    Admin(caller): Admin,
+    idempotency: Idempotency,
+    Json { value: input, raw }: Json<ClientInput>,
+) -> Result<Reply, ApiError> {
+    let app = &*app;
+    idempotency
+        .once(app, &caller, &raw, |attempt| async move {
+            let details = input.into_details(None, Utc::now().date_naive())?;
+            let now = Timestamp::now();
+            let client = Client::new(ClientId::new_at(now), details, now);
+            let reply = Reply::created(&client.location(), &client, client.version())?;
+            app.store
+                .create_client(&client, &attempt.write_for(&reply))
+                .await?;
+            Ok(reply)
+        })
+        .await
 }
 
-async fn get_client(app: &App, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {
-    if !caller.can_see_client(id) {
-        return Err(not_found());
+async fn get_client(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    id: ClientId,
+) -> Result<Reply, ApiError> {
+    if !caller.can_see_client(&id) {
+        return Err(client_not_found());
     }
-    let client = load(app, id).await?;
-    web::resource(StatusCode::OK, &client, client.version)
+    let client = app
+        .store
+        .get_client(&id)
+        .await?
+        .ok_or_else(client_not_found)?;
+    Reply::resource(StatusCode::OK, &client, client.version())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `PUT`: every editable field comes from the request.
-    Replace,
-    /// `PATCH`: fields absent from the request keep their value.
-    Patch,
+async fn replace_client(
+    state: State<Arc<App>>,
+    admin: Admin,
+    id: ClientId,
+    if_match: IfMatch,
+    body: Json<ClientInput>,
+) -> Result<Reply, ApiError> {
+    write_client(state, admin, id, if_match, body, false).await
 }
 
 async fn update_client(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-    id: &str,
-    mode: Mode,
-) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
-    let if_match = IfMatch::from_headers(request.headers());
-    let input: ClientInput = web::parse_json(request)?;
-    for attempt in 0..WRITE_ATTEMPTS {
-        let current = load(app, id).await?;
-        if_match.check(current.version)?;
-        let base = (mode == Mode::Patch).then_some(&current.details);
+    state: State<Arc<App>>,
+    admin: Admin,
+    id: ClientId,
+    if_match: IfMatch,
+    body: Json<ClientInput>,
+) -> Result<Reply, ApiError> {
+    write_client(state, admin, id, if_match, body, true).await
+}
+
+/// `PUT` (`patch` false: every editable field comes from the request) and `PATCH`
+/// (fields absent from the request keep their value).
+async fn write_client(
+    State(app): State<Arc<App>>,
+    _: Admin,
+    id: ClientId,
+    if_match: IfMatch,
+    Json { value: input, .. }: Json<ClientInput>,
+    patch: bool,
+) -> Result<Reply, ApiError> {
+    write_with_retry(&if_match, CONTENDED, || async {
+        let current = app
+            .store
+            .get_client(&id)
+            .await?
+            .ok_or_else(client_not_found)?;
+        if_match.check(current.version())?;
+        let base = patch.then_some(current.details());
         let details = input.clone().into_details(base, Utc::now().date_naive())?;
-        if details == current.details {
-            return web::resource(StatusCode::OK, &current, current.version);
+        if &details == current.details() {
+            return Ok(Reply::resource(
+                StatusCode::OK,
+                &current,
+                current.version(),
+            )?);
         }
         let next = current.revise(details, Timestamp::now());
-        match app.store.replace_client(&current, &next).await {
-            Ok(()) => return web::resource(StatusCode::OK, &next, next.version),
-            Err(WriteError::Stale) if !if_match.is_present() => {
-                shared::store::backoff(attempt).await
-            }
-            Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
-            Err(WriteError::Api(err)) => return Err(err),
-        }
-    }
-    Err(contended())
+        app.store.replace_client(&current, &next).await?;
+        Ok(Reply::resource(StatusCode::OK, &next, next.version())?)
+    })
+    .await
 }
 
 async fn delete_client(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-    id: &str,
-) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
-    let if_match = IfMatch::from_headers(request.headers());
-    if !is_valid_id(id) {
-        return Err(not_found());
-    }
-    for attempt in 0..WRITE_ATTEMPTS {
+    State(app): State<Arc<App>>,
+    _: Admin,
+    id: ClientId,
+    if_match: IfMatch,
+) -> Result<Reply, ApiError> {
+    write_with_retry(&if_match, CONTENDED, || async {
         // One query reads the client and its loans; the delete is conditional on both.
         let current = app
             .store
-            .client_partition(id)
+            .client_partition(&id)
             .await?
-            .ok_or_else(not_found)?;
-        if_match.check(current.client.version)?;
-        match app.store.delete_client(&current).await {
-            Ok(()) => return Ok(web::no_content()),
-            Err(WriteError::Stale) if !if_match.is_present() => {
-                shared::store::backoff(attempt).await
-            }
-            Err(WriteError::Stale) => return Err(ApiError::PreconditionFailed),
-            Err(WriteError::Api(err)) => return Err(err),
+            .ok_or_else(client_not_found)?;
+        if_match.check(current.client.version())?;
+        if let Some(open) = current.open_loan() {
+            return Err(ApiError::Conflict(format!(
+                "the client has a loan that is {}; it can be deleted once every loan is rejected, cancelled or paid",
+                open.status()
+            ))
+            .into());
         }
-    }
-    Err(contended())
-}
-
-fn contended() -> ApiError {
-    ApiError::Conflict("the client is being changed by other requests; retry".into())
+        app.store.delete_client(&current).await?;
+        Ok(Reply::no_content())
+    })
+    .await
 }
 
 /// Query parameters of `GET /clients`.
@@ -202,12 +199,11 @@ fn parse_filter(query: &Query) -> Result<ClientFilter, Vec<FieldError>> {
 }
 
 async fn list_clients(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
-    caller.require_admin()?;
-    let query = Query::parse(request, &LIST_PARAMETERS)?;
+    State(app): State<Arc<App>>,
+    Admin(caller): Admin,
+    pairs: QueryPairs,
+) -> Result<Reply, ApiError> {
+    let query = Query::parse(pairs, &LIST_PARAMETERS)?;
     let page = PageRequest::from_query(&query)?;
     let filter = parse_filter(&query).map_err(ApiError::Validation)?;
     let binding = list::binding(
@@ -222,8 +218,5 @@ async fn list_clients(
     );
     let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_clients(&filter, page.limit, start).await?;
-    web::json(
-        StatusCode::OK,
-        &list::page(items, next, &app.cursors, &binding)?,
-    )
+    Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
 }

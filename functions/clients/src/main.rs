@@ -1,6 +1,6 @@
 //! Lambda entry point of the clients function.
 
-use lambda_http::{Error, service_fn};
+use lambda_http::Error;
 use shared::{App, Config};
 
 #[tokio::main]
@@ -8,9 +8,5 @@ async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let config = Config::from_env()?;
     let app = App::from_config(&config)?;
-    let app = &app;
-    lambda_http::run(service_fn(move |request| async move {
-        Ok::<_, Error>(clients::handle(app, request).await)
-    }))
-    .await
+    lambda_http::run(shared::http::lambda_service(clients::router(app))).await
 }

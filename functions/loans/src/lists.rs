@@ -4,19 +4,20 @@
 //! filter is forced, and asking for another client gives an empty page (`/loans`) or
 //! `404` (`/clients/{other}/loans`).
 
+use std::sync::Arc;
+
+use axum::extract::State;
 use chrono::NaiveDate;
-use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use shared::auth::Caller;
+use shared::domain::ids::ClientId;
 use shared::domain::loan_status::LoanStatus;
-use shared::domain::time::is_valid_id;
 use shared::error::FieldError;
-use shared::http::{self as web, Query};
+use shared::http::extract::client_not_found;
+use shared::http::{Query, QueryPairs, Reply, VisibleClient};
 use shared::list::{self, PageRequest};
 use shared::store::loans::LoanFilter;
 use shared::{ApiError, App};
 
-use crate::client_not_found;
 use crate::wire::parse_decimal;
 
 const LOANS_PARAMETERS: [&str; 8] = [
@@ -67,11 +68,7 @@ fn parse_filter(query: &Query) -> Result<LoanFilter, ApiError> {
     let client_id = keep(
         &mut errors,
         query.parse_with("client_id", |raw| {
-            if is_valid_id(raw) {
-                Ok(raw.to_owned())
-            } else {
-                Err("must be a client id".into())
-            }
+            ClientId::parse(raw).ok_or_else(|| "must be a client id".to_owned())
         }),
     );
     if let (Some(min), Some(max)) = (min_amount, max_amount)
@@ -115,7 +112,7 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
         &caller.username,
         &[
             ("status", filter.status.map(LoanStatus::as_str)),
-            ("client_id", filter.client_id.as_deref()),
+            ("client_id", filter.client_id.as_ref().map(ClientId::as_str)),
             ("min_amount", min.as_deref()),
             ("max_amount", max.as_deref()),
             ("created_from", filter.created_from.as_deref()),
@@ -127,65 +124,51 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
 
 /// `GET /loans`: every filter of [`LoanFilter`]; for a customer, its own loans only.
 pub async fn loans(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
-    let query = Query::parse(request, &LOANS_PARAMETERS)?;
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    pairs: QueryPairs,
+) -> Result<Reply, ApiError> {
+    let query = Query::parse(pairs, &LOANS_PARAMETERS)?;
     let (page, mut filter) = page_and_filter(&query)?;
     if !caller.is_admin() {
         match (&filter.client_id, &caller.client_id) {
             (Some(asked), Some(own)) if asked != own => {
-                return web::json(
-                    StatusCode::OK,
-                    &list::Page::<()> {
-                        items: Vec::new(),
-                        next_cursor: None,
-                    },
-                );
+                return Reply::ok(&list::Page::<()> {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
             }
             (_, own) => filter.client_id = own.clone(),
         }
     }
-    let binding = binding("loans.list", caller, &filter, page.limit);
+    let binding = binding("loans.list", &caller, &filter, page.limit);
     let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_loans(&filter, page.limit, start).await?;
-    web::json(
-        StatusCode::OK,
-        &list::page(items, next, &app.cursors, &binding)?,
-    )
+    Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
 }
 
 /// `GET /clients/{client_id}/loans`: one client's loans, optionally of one `status`; `404`
 /// when the client does not exist or is not the caller's.
 pub async fn client_loans(
-    app: &App,
-    caller: &Caller,
-    request: &Request,
-    client_id: &str,
-) -> Result<Response<Body>, ApiError> {
-    if !is_valid_id(client_id) || !caller.can_see_client(client_id) {
-        return Err(client_not_found());
-    }
-    let query = Query::parse(request, &["limit", "cursor", "status"])?;
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    VisibleClient(client_id): VisibleClient,
+    pairs: QueryPairs,
+) -> Result<Reply, ApiError> {
+    let query = Query::parse(pairs, &["limit", "cursor", "status"])?;
     let (page, filter) = page_and_filter(&query)?;
     let filter = LoanFilter {
-        client_id: Some(client_id.to_owned()),
-        ..filter
+        status: filter.status,
+        client_id: Some(client_id.clone()),
+        ..LoanFilter::default()
     };
-    let binding = binding("client.loans", caller, &filter, page.limit);
+    let binding = binding("client.loans", &caller, &filter, page.limit);
     let start = page.resume(&app.cursors, &binding)?;
     let first_page = start.is_none();
-    let (items, next) = app
-        .store
-        .list_client_loans(client_id, filter.status, page.limit, start)
-        .await?;
+    let (items, next) = app.store.list_loans(&filter, page.limit, start).await?;
     // Loans never outlive their client, so only an empty first page needs to ask.
-    if first_page && items.is_empty() && app.store.get_client(client_id).await?.is_none() {
+    if first_page && items.is_empty() && app.store.get_client(&client_id).await?.is_none() {
         return Err(client_not_found());
     }
-    web::json(
-        StatusCode::OK,
-        &list::page(items, next, &app.cursors, &binding)?,
-    )
+    Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
 }

@@ -1,5 +1,5 @@
 //! The JSON a caller sends to apply for, change or quote a loan, and its conversion into
-//! validated [`LoanTerms`].
+//! what the domain takes: a [`LoanChange`], or validated [`LoanTerms`].
 //!
 //! Fields distinguish "absent" from `null` (see `shared::http::body::present`): absent
 //! keeps the current value on `PATCH`; `null` clears the optional `purpose`.
@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
-use shared::domain::loan::{Loan, Purpose};
+use shared::domain::loan::Purpose;
+use shared::domain::loan_change::LoanChange;
+use shared::domain::loan_status::LoanStatus;
 use shared::domain::money::{Currency, DecimalInput};
 use shared::domain::schedule::LoanTerms;
 use shared::{ApiError, FieldError};
@@ -17,8 +19,8 @@ use shared::{ApiError, FieldError};
 /// /loans/{loan_id}`), unchecked.
 ///
 /// Every field is `None` when absent, `Some(None)` for an explicit `null` and
-/// `Some(Some(value))` otherwise; [`LoanInput::resolve`] applies the rules of
-/// [`LoanTerms::parse`] and [`Purpose::parse`].
+/// `Some(Some(value))` otherwise; it converts into a [`LoanChange`], which the domain
+/// applies.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LoanInput {
     /// Required; the principal, a JSON string or number read exactly.
@@ -59,137 +61,76 @@ pub struct QuoteInput {
     pub term_months: Option<Option<u32>>,
 }
 
-/// Resolves a required field from the input or, failing that, `current`.
-fn required<T>(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    input: Option<Option<T>>,
-    current: Option<T>,
-) -> Option<T> {
+/// A field that may be absent but not `null`.
+fn not_null<T>(errors: &mut Vec<FieldError>, field: &str, input: Option<Option<T>>) -> Option<T> {
     match input {
         Some(Some(value)) => Some(value),
         Some(None) => {
             errors.push(FieldError::body(field, "must not be null"));
             None
         }
-        None => {
-            if current.is_none() {
-                errors.push(FieldError::body(field, "is required"));
-            }
-            current
-        }
+        None => None,
     }
 }
 
-/// Validates terms given field by field, each falling back to `current` when absent.
-fn resolve_terms(
+/// Checks the form of each term given (a currency code, no `null` where a value is
+/// required, a purpose's rules) and collects every failure.
+fn terms_change(
+    errors: &mut Vec<FieldError>,
     amount: Option<Option<DecimalInput>>,
     currency: Option<Option<String>>,
     rate: Option<Option<DecimalInput>>,
     term: Option<Option<u32>>,
-    current: Option<&Loan>,
-) -> Result<LoanTerms, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let currency = match currency {
-        Some(Some(code)) => Currency::parse(&code)
+) -> LoanChange {
+    let currency = not_null(errors, "currency", currency).and_then(|code| {
+        Currency::parse(&code)
             .map_err(|e| errors.push(FieldError::body("currency", e)))
-            .ok(),
-        Some(None) => {
-            errors.push(FieldError::body("currency", "must not be null"));
-            None
-        }
-        None => Some(current.map_or_else(Currency::mxn, |loan| loan.currency)),
-    };
-    let amount = required(
-        &mut errors,
-        "amount",
-        amount.map(|a| a.map(|d| d.0)),
-        current.map(|l| l.amount),
-    );
-    let rate = required(
-        &mut errors,
-        "annual_interest_rate",
-        rate.map(|r| r.map(|d| d.0)),
-        current.map(|l| l.annual_interest_rate),
-    );
-    let term = required(
-        &mut errors,
-        "term_months",
-        term,
-        current.map(|l| l.term_months),
-    );
-    let (Some(currency), Some(amount), Some(rate), Some(term)) = (currency, amount, rate, term)
-    else {
-        return Err(errors);
-    };
-    let terms = LoanTerms::parse(amount, currency, rate, term).map_err(|failures| {
-        failures
-            .into_iter()
-            .map(|(field, detail)| FieldError::body(field, detail))
-            .collect::<Vec<_>>()
+            .ok()
     });
-    match terms {
-        Ok(terms) if errors.is_empty() => Ok(terms),
-        Ok(_) => Err(errors),
-        Err(more) => {
-            errors.extend(more);
-            Err(errors)
+    LoanChange {
+        amount: not_null(errors, "amount", amount).map(|d| d.0),
+        currency,
+        annual_interest_rate: not_null(errors, "annual_interest_rate", rate).map(|d| d.0),
+        term_months: not_null(errors, "term_months", term),
+        ..LoanChange::default()
+    }
+}
+
+impl TryFrom<LoanInput> for LoanChange {
+    type Error = ApiError;
+
+    /// What the input asks for, each field checked for its form; whether the change is
+    /// allowed, and what it makes of the loan, is the domain's [`Loan::change`](shared::domain::loan::Loan::change).
+    fn try_from(input: LoanInput) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let mut change = terms_change(
+            &mut errors,
+            input.amount,
+            input.currency,
+            input.annual_interest_rate,
+            input.term_months,
+        );
+        change.purpose = match input.purpose {
+            Some(Some(text)) => Purpose::parse(&text)
+                .map_err(|e| errors.push(FieldError::body("purpose", e)))
+                .ok(),
+            Some(None) => Some(None),
+            None => None,
+        };
+        change.status = not_null(&mut errors, "status", input.status).and_then(|text| {
+            LoanStatus::parse(&text)
+                .map_err(|e| errors.push(FieldError::body("status", e)))
+                .ok()
+        });
+        if errors.is_empty() {
+            Ok(change)
+        } else {
+            Err(ApiError::Validation(errors))
         }
     }
 }
 
 impl LoanInput {
-    /// Whether any term (or the purpose) is being set.
-    pub fn touches_terms(&self) -> bool {
-        self.amount.is_some()
-            || self.currency.is_some()
-            || self.annual_interest_rate.is_some()
-            || self.term_months.is_some()
-            || self.purpose.is_some()
-    }
-
-    /// The fields a customer may not set, as errors (a customer may only change `status`).
-    pub fn customer_violations(&self) -> Vec<FieldError> {
-        [
-            ("amount", self.amount.is_some()),
-            ("currency", self.currency.is_some()),
-            ("annual_interest_rate", self.annual_interest_rate.is_some()),
-            ("term_months", self.term_months.is_some()),
-            ("purpose", self.purpose.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, given)| *given)
-        .map(|(field, _)| FieldError::body(field, "a customer may only change the status"))
-        .collect()
-    }
-
-    /// Validates the terms and purpose: from the input alone (`current` is `None`, for
-    /// `POST` and `PUT`) or merged over the current loan (`PATCH`).
-    pub fn resolve(self, current: Option<&Loan>) -> Result<(LoanTerms, Option<Purpose>), ApiError> {
-        let mut errors = Vec::new();
-        let purpose = match self.purpose {
-            Some(Some(text)) => Purpose::parse(&text)
-                .map_err(|e| errors.push(FieldError::body("purpose", e)))
-                .ok()
-                .flatten(),
-            Some(None) => None,
-            None => current.and_then(|loan| loan.purpose.clone()),
-        };
-        let terms = resolve_terms(
-            self.amount,
-            self.currency,
-            self.annual_interest_rate,
-            self.term_months,
-            current,
-        )
-        .map_err(|e| errors.extend(e))
-        .ok();
-        match terms {
-            Some(terms) if errors.is_empty() => Ok((terms, purpose)),
-            _ => Err(ApiError::Validation(errors)),
-        }
-    }
-
     /// Refuses a `status` in a body that may not carry one.
     pub fn forbid_status(&self, why: &str) -> Result<(), ApiError> {
         match self.status {
@@ -202,14 +143,18 @@ impl LoanInput {
 impl QuoteInput {
     /// Validates the terms; every invalid field is reported in one `422`.
     pub fn resolve(self) -> Result<LoanTerms, ApiError> {
-        resolve_terms(
+        let mut errors = Vec::new();
+        let change = terms_change(
+            &mut errors,
             self.amount,
             self.currency,
             self.annual_interest_rate,
             self.term_months,
-            None,
-        )
-        .map_err(ApiError::Validation)
+        );
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(change.new_terms()?.0)
     }
 }
 

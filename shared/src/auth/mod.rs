@@ -6,43 +6,18 @@
 //! data is theirs to see ([`Caller::can_see_client`]); a customer asking for another
 //! client's data gets the same `404` as for data that does not exist.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::domain::ids::ClientId;
+use crate::domain::loan_status::Actor;
+use crate::domain::user::User;
 use crate::error::ApiError;
 
 pub mod password;
 pub mod token;
 
+pub use crate::domain::user::Role;
 pub use token::TokenKeys;
-
-/// The two roles of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs the book: every operation.
-    Admin,
-    /// A customer bound to one client.
-    User,
-}
-
-impl Role {
-    /// The wire name (`"admin"` or `"user"`), the same text serde and tokens use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::User => "user",
-        }
-    }
-
-    /// Parses a wire name exactly (lower case); the error is a message for the caller.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        match text {
-            "admin" => Ok(Self::Admin),
-            "user" => Ok(Self::User),
-            _ => Err("must be \"admin\" or \"user\"".into()),
-        }
-    }
-}
 
 /// An authenticated caller, as its token describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,7 +27,18 @@ pub struct Caller {
     /// What the caller may do.
     pub role: Role,
     /// The client a customer is bound to; `None` for admins.
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
+}
+
+impl From<&User> for Caller {
+    /// The caller a user becomes once logged in.
+    fn from(user: &User) -> Self {
+        Self {
+            username: user.username().as_str().to_owned(),
+            role: user.role(),
+            client_id: user.client_id().cloned(),
+        }
+    }
 }
 
 impl Caller {
@@ -72,7 +58,15 @@ impl Caller {
 
     /// Whether the caller may see data of `client_id`: admins see all, a customer only its
     /// own client.
-    pub fn can_see_client(&self, client_id: &str) -> bool {
-        self.is_admin() || self.client_id.as_deref() == Some(client_id)
+    pub fn can_see_client(&self, client_id: &ClientId) -> bool {
+        self.is_admin() || self.client_id.as_ref() == Some(client_id)
+    }
+
+    /// Who the caller is to the loan lifecycle.
+    pub fn actor(&self) -> Actor {
+        match self.role {
+            Role::Admin => Actor::Admin,
+            Role::User => Actor::Customer,
+        }
     }
 }

@@ -5,12 +5,12 @@
 //! refused: every failure is the same `401` with `WWW-Authenticate: Bearer`.
 
 use chrono::Utc;
-use http::header;
+use http::{HeaderMap, header};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, Role};
+use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 
 /// Who issues tokens: the `iss` claim, checked on every token.
@@ -94,7 +94,7 @@ impl TokenKeys {
         let claims = Claims {
             sub: caller.username.clone(),
             role: caller.role,
-            client_id: caller.client_id.clone(),
+            client_id: caller.client_id.as_ref().map(|id| id.as_str().to_owned()),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now,
@@ -120,25 +120,25 @@ impl TokenKeys {
         let claims = data.claims;
         // A customer token without its client, or an admin token bound to one, was not
         // issued by this service.
-        let consistent = match claims.role {
-            Role::Admin => claims.client_id.is_none(),
-            Role::User => claims.client_id.is_some(),
+        let client_id = match (claims.role, claims.client_id) {
+            (Role::Admin, None) => None,
+            (Role::User, Some(id)) => Some(ClientId::parse(&id).ok_or_else(unauthorized)?),
+            _ => return Err(unauthorized()),
         };
-        if !consistent || claims.sub.is_empty() {
+        if claims.sub.is_empty() {
             return Err(unauthorized());
         }
         Ok(Caller {
             username: claims.sub,
             role: claims.role,
-            client_id: claims.client_id,
+            client_id,
         })
     }
 
     /// Authenticates a request from its `Authorization: Bearer <token>` header (scheme
     /// case-insensitive); a missing or malformed header is `401`.
-    pub fn authenticate(&self, request: &Request) -> Result<Caller, ApiError> {
-        let header = request
-            .headers()
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let header = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .ok_or_else(unauthorized)?;

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::fields::{DocumentNumber, Email, PersonName, Phone};
+use super::ids::ClientId;
 use super::money::Currency;
-use super::time::{Timestamp, new_id_at};
+use super::time::Timestamp;
 
 /// A monthly income in the lender's currency (MXN), never negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,28 +74,23 @@ pub struct ClientDetails {
     pub monthly_income: Option<MonthlyIncome>,
 }
 
-/// A stored client.
+/// A stored client. Its id, creation time and version are the server's: they change only
+/// through [`Client::new`] and [`Client::revise`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
-    /// A ULID chosen by the server at creation, whose time part is `created_at`.
-    pub id: String,
-    /// The caller's fields, flattened into the same JSON object.
+    id: ClientId,
     #[serde(flatten)]
-    pub details: ClientDetails,
-    /// When the client was created; never changes.
-    pub created_at: Timestamp,
-    /// When the client last changed.
-    pub updated_at: Timestamp,
-    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
-    /// write.
-    pub version: u64,
+    details: ClientDetails,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: u64,
 }
 
 impl Client {
-    /// A new client, at version 1.
-    pub fn new(details: ClientDetails, now: Timestamp) -> Self {
+    /// A new client `id` (normally `ClientId::new_at(now)`), at version 1.
+    pub fn new(id: ClientId, details: ClientDetails, now: Timestamp) -> Self {
         Self {
-            id: new_id_at(now),
+            id,
             details,
             created_at: now,
             updated_at: now,
@@ -111,6 +107,32 @@ impl Client {
             updated_at: now,
             version: self.version + 1,
         }
+    }
+
+    /// A ULID chosen by the server at creation, whose time part is `created_at`.
+    pub fn id(&self) -> &ClientId {
+        &self.id
+    }
+
+    /// The caller's fields.
+    pub fn details(&self) -> &ClientDetails {
+        &self.details
+    }
+
+    /// When the client was created; never changes.
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    /// When the client last changed.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
+    /// write.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The API path of this client.

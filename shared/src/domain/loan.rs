@@ -8,10 +8,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::ids::{ClientId, LoanId};
 use super::loan_status::{LoanStatus, TransitionError};
 use super::money::{Currency, decimal_as_string, decimal_from_string};
 use super::schedule::{self, LoanTerms, Schedule, ScheduleError};
-use super::time::{Timestamp, new_id_at};
+use super::time::Timestamp;
 
 /// What the money is for: trimmed, at most 200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,70 +53,49 @@ impl From<Purpose> for String {
 ///
 /// Money fields (`amount`, `monthly_payment`, `total_interest`, `total_payable`) are in
 /// `currency` and serialize as strings with exactly its minor units. The `*_at` stamps are
-/// `None` until the loan reaches that status.
+/// `None` until the loan reaches that status. Every field is the loan's own: it changes
+/// only through [`Loan::change`] (see `loan_change`), which bumps the version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loan {
-    /// A ULID chosen by the server at application, whose time part is `created_at`.
-    pub id: String,
-    /// The borrowing client; never changes.
-    pub client_id: String,
-    /// Where the loan is in its lifecycle; changes only through [`Loan::with_status`].
-    pub status: LoanStatus,
-    /// The principal lent.
+    id: LoanId,
+    client_id: ClientId,
+    status: LoanStatus,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
-    pub amount: Decimal,
-    /// The currency of every money field.
-    pub currency: Currency,
-    /// The nominal annual rate in percent (`12.5` is 12.5 % a year), without trailing
-    /// zeros.
+    amount: Decimal,
+    currency: Currency,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
-    pub annual_interest_rate: Decimal,
-    /// The number of monthly installments.
-    pub term_months: u32,
-    /// What the money is for, as the caller described it.
-    pub purpose: Option<Purpose>,
-    /// The regular installment (the last one may differ by the rounding left over).
+    annual_interest_rate: Decimal,
+    term_months: u32,
+    purpose: Option<Purpose>,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
-    pub monthly_payment: Decimal,
-    /// Interest over the whole schedule.
+    monthly_payment: Decimal,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
-    pub total_interest: Decimal,
-    /// `amount` plus `total_interest`: the sum of all installments.
+    total_interest: Decimal,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
-    pub total_payable: Decimal,
-    /// When the loan was applied for; never changes.
-    pub created_at: Timestamp,
-    /// When the loan last changed.
-    pub updated_at: Timestamp,
-    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
-    /// write.
-    pub version: u64,
-    /// When it became `approved`.
-    pub approved_at: Option<Timestamp>,
-    /// When it became `rejected`.
-    pub rejected_at: Option<Timestamp>,
-    /// When it became `active` (the money was paid out); the schedule's due dates count
-    /// from this date.
-    pub disbursed_at: Option<Timestamp>,
-    /// When it became `paid`.
-    pub paid_at: Option<Timestamp>,
-    /// When it became `cancelled`.
-    pub cancelled_at: Option<Timestamp>,
+    total_payable: Decimal,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: u64,
+    approved_at: Option<Timestamp>,
+    rejected_at: Option<Timestamp>,
+    disbursed_at: Option<Timestamp>,
+    paid_at: Option<Timestamp>,
+    cancelled_at: Option<Timestamp>,
 }
 
 /// `amount` at exactly the currency's minor units.
@@ -126,16 +106,18 @@ fn at_minor_units(amount: Decimal, currency: Currency) -> Decimal {
 }
 
 impl Loan {
-    /// A new application: `pending`, version 1, figures computed from `terms`.
+    /// A new application `id` (normally `LoanId::new_at(now)`): `pending`, version 1,
+    /// figures computed from `terms`.
     pub fn apply(
-        client_id: &str,
+        id: LoanId,
+        client_id: &ClientId,
         terms: &LoanTerms,
         purpose: Option<Purpose>,
         now: Timestamp,
     ) -> Result<Self, ScheduleError> {
         let mut loan = Self {
-            id: new_id_at(now),
-            client_id: client_id.to_owned(),
+            id,
+            client_id: client_id.clone(),
             status: LoanStatus::Pending,
             amount: Decimal::ZERO,
             currency: terms.currency(),
@@ -171,6 +153,84 @@ impl Loan {
         Ok(())
     }
 
+    /// A ULID chosen by the server at application, whose time part is `created_at`.
+    pub fn id(&self) -> &LoanId {
+        &self.id
+    }
+
+    /// The borrowing client; never changes.
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    /// Where the loan is in its lifecycle.
+    pub fn status(&self) -> LoanStatus {
+        self.status
+    }
+
+    /// The principal lent.
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The currency of every money field.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The nominal annual rate in percent (`12.5` is 12.5 % a year), without trailing
+    /// zeros.
+    pub fn annual_interest_rate(&self) -> Decimal {
+        self.annual_interest_rate
+    }
+
+    /// The number of monthly installments.
+    pub fn term_months(&self) -> u32 {
+        self.term_months
+    }
+
+    /// What the money is for, as the caller described it.
+    pub fn purpose(&self) -> Option<&Purpose> {
+        self.purpose.as_ref()
+    }
+
+    /// The regular installment (the last one may differ by the rounding left over).
+    pub fn monthly_payment(&self) -> Decimal {
+        self.monthly_payment
+    }
+
+    /// Interest over the whole schedule.
+    pub fn total_interest(&self) -> Decimal {
+        self.total_interest
+    }
+
+    /// `amount` plus `total_interest`: the sum of all installments.
+    pub fn total_payable(&self) -> Decimal {
+        self.total_payable
+    }
+
+    /// When the loan was applied for; never changes.
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    /// When the loan last changed.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// Starts at 1 and grows by one on every change; the `ETag` and the condition of every
+    /// write.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// When the loan became `active` (the money was paid out); the schedule's due dates
+    /// count from this date.
+    pub fn disbursed_at(&self) -> Option<Timestamp> {
+        self.disbursed_at
+    }
+
     /// The stored terms, validated again.
     pub fn terms(&self) -> Result<LoanTerms, ScheduleError> {
         LoanTerms::parse(
@@ -182,6 +242,12 @@ impl Loan {
         .map_err(|_| ScheduleError::Unrepresentable)
     }
 
+    /// Sets the version a change produced (one more than the loan it changed, however many
+    /// steps the change took).
+    pub(super) fn set_version(&mut self, version: u64) {
+        self.version = version;
+    }
+
     /// The next version of this loan, stamped `now`.
     fn next(&self, now: Timestamp) -> Self {
         let mut next = self.clone();
@@ -190,8 +256,9 @@ impl Loan {
         next
     }
 
-    /// The same loan with new terms and purpose. Callers check that terms may change.
-    pub fn with_terms(
+    /// The same loan with new terms and purpose, as a new version. Only
+    /// [`Loan::change`] decides whether terms may change.
+    pub(super) fn with_terms(
         &self,
         terms: &LoanTerms,
         purpose: Option<Purpose>,
@@ -203,7 +270,8 @@ impl Loan {
         Ok(next)
     }
 
-    /// The same loan moved to `to`, with the timestamp of that status set to `now`.
+    /// The same loan moved to `to`, with the timestamp of that status set to `now`, as a
+    /// new version.
     pub fn with_status(&self, to: LoanStatus, now: Timestamp) -> Result<Self, TransitionError> {
         let status = self.status.transition(to)?;
         let mut next = self.next(now);
@@ -240,6 +308,10 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
+    fn client() -> ClientId {
+        ClientId::new_at(Timestamp::now())
+    }
+
     fn terms(amount: Decimal, code: &str, rate: Decimal, months: u32) -> LoanTerms {
         LoanTerms::parse(amount, Currency::parse(code).unwrap(), rate, months).unwrap()
     }
@@ -247,7 +319,8 @@ mod tests {
     #[test]
     fn a_new_loan_is_pending_with_figures_at_minor_units() {
         let loan = Loan::apply(
-            "C1",
+            LoanId::new_at(Timestamp::now()),
+            &client(),
             &terms(dec!(10000), "MXN", dec!(12), 12),
             None,
             Timestamp::now(),
@@ -267,7 +340,8 @@ mod tests {
     #[test]
     fn figures_follow_the_currency() {
         let loan = Loan::apply(
-            "C1",
+            LoanId::new_at(Timestamp::now()),
+            &client(),
             &terms(dec!(100000), "JPY", dec!(10), 6),
             None,
             Timestamp::now(),
@@ -281,7 +355,14 @@ mod tests {
     #[test]
     fn each_status_reached_gets_its_timestamp() {
         let now = Timestamp::now();
-        let loan = Loan::apply("C1", &terms(dec!(5000), "MXN", dec!(10), 6), None, now).unwrap();
+        let loan = Loan::apply(
+            LoanId::new_at(now),
+            &client(),
+            &terms(dec!(5000), "MXN", dec!(10), 6),
+            None,
+            now,
+        )
+        .unwrap();
         let approved = loan.with_status(LoanStatus::Approved, now).unwrap();
         let active = approved.with_status(LoanStatus::Active, now).unwrap();
         assert_eq!((approved.approved_at, approved.version), (Some(now), 2));
@@ -296,8 +377,14 @@ mod tests {
                 .unwrap()
                 .to_utc(),
         );
-        let mut loan =
-            Loan::apply("C1", &terms(dec!(1000), "MXN", dec!(0), 3), None, disbursed).unwrap();
+        let mut loan = Loan::apply(
+            LoanId::new_at(disbursed),
+            &client(),
+            &terms(dec!(1000), "MXN", dec!(0), 3),
+            None,
+            disbursed,
+        )
+        .unwrap();
         loan.disbursed_at = Some(disbursed);
         let schedule = loan
             .schedule(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap())

@@ -1,16 +1,46 @@
 //! A login of the API: an admin, or a customer bound to one client.
 //!
 //! The password hash lives only in the store's record; [`User`] (what responses show)
-//! has no field for it, so it cannot leak through serialization.
+//! has no field for it, so it cannot leak through serialization. A user's role and client
+//! always agree: an admin has no client, a customer always has one.
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::ClientId;
 use super::time::Timestamp;
-use crate::auth::{Caller, Role};
+
+/// The two roles of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the book: every operation.
+    Admin,
+    /// A customer bound to one client.
+    User,
+}
+
+impl Role {
+    /// The wire name (`"admin"` or `"user"`), the same text serde and tokens use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::User => "user",
+        }
+    }
+
+    /// Parses a wire name exactly (lower case); the error is a message for the caller.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "admin" => Ok(Self::Admin),
+            "user" => Ok(Self::User),
+            _ => Err("must be \"admin\" or \"user\"".into()),
+        }
+    }
+}
 
 /// A username: 3 to 64 characters of lower-case letters, digits, `.`, `_` and `-`,
 /// starting with a letter or digit. Usernames are case-insensitive (stored lower-case).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Username(String);
 
@@ -59,36 +89,102 @@ impl From<Username> for String {
     }
 }
 
+/// Why a user cannot be made: its role and client disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    /// A customer without a client.
+    #[error("is required for a user")]
+    CustomerWithoutClient,
+    /// An admin bound to a client.
+    #[error("must be null for an admin")]
+    AdminWithClient,
+}
+
 /// A user as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "UserFields")]
 pub struct User {
-    /// The login name and the user's identity; it cannot change.
-    pub username: Username,
-    /// What the user may do.
-    pub role: Role,
-    /// The client a customer is bound to; `None` for admins. It existed when the user was
-    /// created but is not kept in step: deleting the client leaves it dangling.
-    pub client_id: Option<String>,
-    /// When the user was created.
-    pub created_at: Timestamp,
-    /// The user's `ETag`, which `DELETE /users/{username}` is conditional on; no operation
-    /// updates a user, so it is 1.
-    pub version: u64,
+    username: Username,
+    role: Role,
+    client_id: Option<ClientId>,
+    created_at: Timestamp,
+    version: u64,
+}
+
+/// The stored and serialized fields of a [`User`], checked again when read.
+#[derive(Deserialize)]
+struct UserFields {
+    username: Username,
+    role: Role,
+    client_id: Option<ClientId>,
+    created_at: Timestamp,
+    version: u64,
+}
+
+impl TryFrom<UserFields> for User {
+    type Error = UserError;
+    fn try_from(fields: UserFields) -> Result<Self, UserError> {
+        let mut user = Self::new(
+            fields.username,
+            fields.role,
+            fields.client_id,
+            fields.created_at,
+        )?;
+        user.version = fields.version;
+        Ok(user)
+    }
 }
 
 impl User {
+    /// A new user at version 1; a customer must name its client, an admin must not.
+    pub fn new(
+        username: Username,
+        role: Role,
+        client_id: Option<ClientId>,
+        now: Timestamp,
+    ) -> Result<Self, UserError> {
+        match (role, &client_id) {
+            (Role::User, None) => return Err(UserError::CustomerWithoutClient),
+            (Role::Admin, Some(_)) => return Err(UserError::AdminWithClient),
+            _ => {}
+        }
+        Ok(Self {
+            username,
+            role,
+            client_id,
+            created_at: now,
+            version: 1,
+        })
+    }
+
+    /// The login name and the user's identity; it cannot change.
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+
+    /// What the user may do.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The client a customer is bound to; `None` for admins.
+    pub fn client_id(&self) -> Option<&ClientId> {
+        self.client_id.as_ref()
+    }
+
+    /// When the user was created.
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+
+    /// The user's `ETag`, which `DELETE /users/{username}` is conditional on.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     /// The API path of this user.
     pub fn location(&self) -> String {
         format!("/users/{}", self.username.as_str())
-    }
-
-    /// The caller this user becomes once logged in.
-    pub fn caller(&self) -> Caller {
-        Caller {
-            username: self.username.as_str().to_owned(),
-            role: self.role,
-            client_id: self.client_id.clone(),
-        }
     }
 }
 
@@ -113,5 +209,28 @@ mod tests {
         for (input, why) in invalid {
             assert!(Username::parse(input).is_err(), "{why} must be refused");
         }
+    }
+
+    #[test]
+    fn a_role_and_a_client_always_agree() {
+        let now = Timestamp::now();
+        let name = || Username::parse("ana").unwrap();
+        let client = ClientId::new_at(now);
+        assert!(User::new(name(), Role::User, Some(client.clone()), now).is_ok());
+        assert!(User::new(name(), Role::Admin, None, now).is_ok());
+        assert_eq!(
+            User::new(name(), Role::User, None, now),
+            Err(UserError::CustomerWithoutClient)
+        );
+        assert_eq!(
+            User::new(name(), Role::Admin, Some(client.clone()), now),
+            Err(UserError::AdminWithClient)
+        );
+        let stored = serde_json::json!({"username": "ana", "role": "admin",
+            "client_id": client.as_str(), "created_at": "2026-11-27T10:15:00.000Z", "version": 3});
+        assert!(
+            serde_json::from_value::<User>(stored).is_err(),
+            "a stored user is checked again"
+        );
     }
 }

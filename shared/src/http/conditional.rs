@@ -1,9 +1,21 @@
-//! Entity tags and `If-Match`: every single resource carries `ETag: "<version>"`, and a
-//! write that names a stale version gets `412` and changes nothing.
+//! Entity tags, `If-Match`, and read-modify-write: every single resource carries
+//! `ETag: "<version>"`; a write that names a stale version gets `412` and changes nothing;
+//! a write without `If-Match` that loses a race re-reads and tries again
+//! ([`write_with_retry`]), so no concurrent change is ever lost.
 
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
 use http::{HeaderMap, HeaderValue, header};
 
+use crate::domain::loan_change::ChangeError;
 use crate::error::ApiError;
+use crate::store::StoreError;
+
+/// How often a write without `If-Match` re-reads and retries after losing a race.
+pub const WRITE_ATTEMPTS: usize = 8;
 
 /// What the caller's `If-Match` header asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +74,77 @@ impl IfMatch {
             Self::Versions(_) => Err(ApiError::PreconditionFailed),
         }
     }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Self::from_headers(&parts.headers))
+    }
+}
+
+/// Why one attempt of a read-modify-write did not land.
+#[derive(Debug)]
+pub enum Lost {
+    /// Another write got in between the read and the write: read again and retry.
+    Stale,
+    /// The write cannot happen; answer this.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Lost {
+    fn from(err: ApiError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+impl From<StoreError> for Lost {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Stale => Self::Stale,
+            other => Self::Failed(other.into()),
+        }
+    }
+}
+
+impl From<ChangeError> for Lost {
+    fn from(err: ChangeError) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+/// Runs `attempt` (read the current version, check `if_match` against it, compute the
+/// change, write it conditional on that version) until it lands. With `If-Match` a lost
+/// race is a `412`; without, the attempt is retried after a pause, up to
+/// [`WRITE_ATTEMPTS`] times, then `409` with `contended` as its detail.
+pub async fn write_with_retry<T, F, Fut>(
+    if_match: &IfMatch,
+    contended: &'static str,
+    mut attempt: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Lost>>,
+{
+    for round in 0..WRITE_ATTEMPTS {
+        match attempt().await {
+            Ok(done) => return Ok(done),
+            Err(Lost::Stale) if !if_match.is_present() => backoff(round).await,
+            Err(Lost::Stale) => return Err(ApiError::PreconditionFailed),
+            Err(Lost::Failed(err)) => return Err(err),
+        }
+    }
+    Err(ApiError::Conflict(contended.into()))
+}
+
+/// Waits before retrying a write that lost a race: a random pause that grows with each
+/// attempt, so that writers contending for one item spread out instead of colliding again.
+async fn backoff(attempt: usize) {
+    let mut byte = [0u8; 1];
+    let jitter = aws_lc_rs::rand::fill(&mut byte).map_or(0, |()| u64::from(byte[0]));
+    let ceiling_ms = 4u64 << attempt.min(5);
+    tokio::time::sleep(Duration::from_millis(jitter * ceiling_ms / 255)).await;
 }
 
 /// The `ETag` value for a version.

@@ -1,33 +1,45 @@
-//! HTTP glue shared by the functions: the [`serve`] wrapper every request passes through
-//! (request id, logging, error rendering) and small builders for success responses.
+//! The HTTP layer every function shares: one typed router per function ([`router`]),
+//! extractors that check each part of a request ([`extract`]), responses built whole
+//! ([`Reply`]), and [`serve`], which every request passes through: it gives the request
+//! its id and a logging span, normalizes the path, renders a failure as Problem Details
+//! with the path and the id, and stamps the headers every response carries.
+//!
+//! A function's `main` builds its router once and hands [`lambda_service`] of it to
+//! `lambda_http::run`; tests call [`respond`] with the same router.
 
-use std::future::Future;
+use std::convert::Infallible;
 use std::time::Instant;
 
-use http::{HeaderName, HeaderValue, StatusCode, header};
-use lambda_http::{Body, Request, Response};
-use serde::Serialize;
+use axum::body::Body;
+use http::uri::PathAndQuery;
+use http::{HeaderName, HeaderValue, Uri, header};
+use tower::ServiceExt as _;
 use tracing::Instrument as _;
 
-use crate::error::ApiError;
+use crate::error::Unrendered;
 
 pub mod body;
 pub mod conditional;
+pub mod extract;
+pub mod idempotency;
 pub mod query;
-pub mod route;
+pub mod reply;
+pub mod router;
 
 pub use body::parse_json;
-pub use conditional::{IfMatch, etag};
-pub use query::Query;
-pub use route::segments;
+pub use conditional::{IfMatch, Lost, etag, write_with_retry};
+pub use extract::{Admin, Json, VisibleClient};
+pub use idempotency::{Attempt, Idempotency};
+pub use query::{Query, QueryPairs};
+pub use reply::Reply;
+pub use router::{Routes, delete, get, patch, post, put};
 
 /// The header that correlates a request across the caller, the logs and the response.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The caller's request id when it is a sane token, otherwise a new one.
-pub fn request_id(request: &Request) -> String {
-    request
-        .headers()
+pub fn request_id(headers: &http::HeaderMap) -> String {
+    headers
         .get(&REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .filter(|id| {
@@ -39,27 +51,49 @@ pub fn request_id(request: &Request) -> String {
         .map_or_else(crate::domain::time::new_id, str::to_owned)
 }
 
-/// Runs `handler` inside a span carrying the request id, renders its error (if any) as
-/// Problem Details, and stamps `X-Request-Id` on the response.
-pub async fn serve<F, Fut>(request: Request, handler: F) -> Response<Body>
+/// `uri` with empty path segments dropped (`/clients/01J/` is `/clients/01J`), so that a
+/// trailing or doubled slash names the same resource.
+fn normalized(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    if !path.contains("//") && (path == "/" || !path.ends_with('/')) {
+        return None;
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut text = format!("/{}", segments.join("/"));
+    if let Some(query) = uri.query() {
+        text.push('?');
+        text.push_str(query);
+    }
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(PathAndQuery::try_from(text).ok()?);
+    Uri::from_parts(parts).ok()
+}
+
+/// Serves one request with `router`: see the module's documentation.
+pub async fn serve<B>(router: axum::Router, request: http::Request<B>) -> http::Response<Body>
 where
-    F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<crate::BoxError>,
 {
-    let id = request_id(&request);
+    let id = request_id(request.headers());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     async move {
         let started = Instant::now();
-        let mut response = match handler(request).await {
-            Ok(response) => response,
-            Err(err) => err.into_response(Some(&path), Some(&id)),
-        };
-        if let Ok(value) = HeaderValue::from_str(&id) {
-            response.headers_mut().insert(REQUEST_ID.clone(), value);
+        let mut request = request.map(Body::new);
+        if let Some(uri) = normalized(request.uri()) {
+            *request.uri_mut() = uri;
+        }
+        let Ok(mut response) = router.oneshot(request).await;
+        if let Some(Unrendered(err)) = response.extensions_mut().remove::<Unrendered>() {
+            err.log();
+            response = err.render(Some(&path), Some(&id));
         }
         let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            headers.insert(REQUEST_ID.clone(), value);
+        }
         // Financial data must not be cached, nor sniffed into another content type.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(
@@ -77,44 +111,59 @@ where
     .await
 }
 
-/// A JSON response.
-pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
-    let body = serde_json::to_string(value).map_err(ApiError::internal)?;
-    let mut response = Response::new(Body::Text(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
+/// The Lambda service of `router`, for `lambda_http::run`.
+pub fn lambda_service(
+    router: axum::Router,
+) -> impl tower::Service<
+    lambda_http::Request,
+    Response = http::Response<Body>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<http::Response<Body>, Infallible>> + Send,
+> {
+    tower::service_fn(move |request: lambda_http::Request| {
+        let router = router.clone();
+        async move { Ok::<_, Infallible>(serve(router, request).await) }
+    })
 }
 
-/// A single resource with its `ETag`.
-pub fn resource<T: Serialize>(
-    status: StatusCode,
-    value: &T,
-    version: u64,
-) -> Result<Response<Body>, ApiError> {
-    let mut response = json(status, value)?;
-    response.headers_mut().insert(header::ETAG, etag(version));
-    Ok(response)
+/// Serves one request with `router` and hands back the response as the Lambda runtime
+/// would send it (a text body), for tests and benchmarks that call a function in-process.
+pub async fn respond(
+    router: axum::Router,
+    request: lambda_http::Request,
+) -> http::Response<lambda_http::Body> {
+    let response = serve(router, request).await;
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) if bytes.is_empty() => lambda_http::Body::Empty,
+        Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => lambda_http::Body::Text(text),
+            Err(binary) => lambda_http::Body::Binary(binary.into_bytes()),
+        },
+        Err(_) => lambda_http::Body::Empty,
+    };
+    http::Response::from_parts(parts, body)
 }
 
-/// `201 Created` with `Location` and `ETag`.
-pub fn created<T: Serialize>(
-    location: &str,
-    value: &T,
-    version: u64,
-) -> Result<Response<Body>, ApiError> {
-    let mut response = resource(StatusCode::CREATED, value, version)?;
-    let location = HeaderValue::from_str(location).map_err(ApiError::internal)?;
-    response.headers_mut().insert(header::LOCATION, location);
-    Ok(response)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `204 No Content`.
-pub fn no_content() -> Response<Body> {
-    let mut response = Response::new(Body::Empty);
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    response
+    #[test]
+    fn empty_segments_are_dropped_from_paths() {
+        let cases = [
+            ("/clients/01J/", Some("/clients/01J")),
+            ("//clients//01J?limit=2", Some("/clients/01J?limit=2")),
+            ("/clients/01J", None),
+            ("/", None),
+        ];
+        for (uri, expected) in cases {
+            let uri: Uri = uri.parse().unwrap();
+            assert_eq!(
+                normalized(&uri).map(|u| u.to_string()),
+                expected.map(str::to_owned),
+                "{uri}"
+            );
+        }
+    }
 }

@@ -3,9 +3,36 @@
 
 use std::collections::HashMap;
 
-use lambda_http::{Request, RequestExt};
+use http::request::Parts;
+use lambda_http::RequestExt;
 
 use crate::error::{ApiError, FieldError};
+
+/// The query parameters of a request, in order, as sent: from the URI or, when an event
+/// carries them only parsed, from API Gateway's parameters.
+#[derive(Debug, Default, Clone)]
+pub struct QueryPairs(Vec<(String, String)>);
+
+impl QueryPairs {
+    /// Reads the parameters of a request.
+    pub fn of(parts: &Parts) -> Self {
+        let mut pairs: Vec<(String, String)> = match parts.uri.query() {
+            Some(raw) => form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if pairs.is_empty() {
+            let parsed = parts.query_string_parameters();
+            for (name, _) in parsed.iter() {
+                for value in parsed.all(name).unwrap_or_default() {
+                    pairs.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+        Self(pairs)
+    }
+}
 
 /// The query parameters of a request, checked against the names an operation accepts.
 #[derive(Debug, Default)]
@@ -14,25 +41,11 @@ pub struct Query {
 }
 
 impl Query {
-    /// Reads the query string (from the URI, or from API Gateway's parsed parameters) and
-    /// refuses repeated or unknown names with `400`.
-    pub fn parse(request: &Request, allowed: &[&str]) -> Result<Self, ApiError> {
+    /// Checks the parameters against the names an operation accepts, refusing repeated or
+    /// unknown names with `400`.
+    pub fn parse(pairs: QueryPairs, allowed: &[&str]) -> Result<Self, ApiError> {
         let mut values = HashMap::new();
-        let mut pairs: Vec<(String, String)> = match request.uri().query() {
-            Some(raw) => form_urlencoded::parse(raw.as_bytes())
-                .into_owned()
-                .collect(),
-            None => Vec::new(),
-        };
-        if pairs.is_empty() {
-            let parsed = request.query_string_parameters();
-            for (name, _) in parsed.iter() {
-                for value in parsed.all(name).unwrap_or_default() {
-                    pairs.push((name.to_owned(), value.to_owned()));
-                }
-            }
-        }
-        for (name, value) in pairs {
+        for (name, value) in pairs.0 {
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::BadRequest(format!(
                     "unknown query parameter {name:?}; this operation accepts: {}",

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 
-use super::{Item, Store, db_error};
-use crate::error::ApiError;
+use super::error::{DbError, StoreError};
+use super::{Item, Store};
 
 /// Items per `BatchWriteItem`, DynamoDB's limit.
 pub const BATCH_SIZE: usize = 25;
@@ -22,13 +22,13 @@ impl Store {
         &self,
         items: Vec<Item>,
         mut on_progress: impl FnMut(usize),
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         let mut requests = Vec::with_capacity(items.len());
         for item in items {
             let put = PutRequest::builder()
                 .set_item(Some(item))
                 .build()
-                .map_err(ApiError::internal)?;
+                .map_err(StoreError::invalid_request)?;
             requests.push(WriteRequest::builder().put_request(put).build());
         }
         while !requests.is_empty() {
@@ -41,7 +41,7 @@ impl Store {
         Ok(())
     }
 
-    async fn write_batch(&self, mut pending: Vec<WriteRequest>) -> Result<(), ApiError> {
+    async fn write_batch(&self, mut pending: Vec<WriteRequest>) -> Result<(), StoreError> {
         for attempt in 0..=MAX_RETRIES {
             if attempt > 0 {
                 let backoff = Duration::from_millis(25 << attempt.min(8));
@@ -53,7 +53,7 @@ impl Store {
                 .request_items(self.table(), pending)
                 .send()
                 .await
-                .map_err(|e| db_error("batch write", e))?;
+                .map_err(|e| StoreError::sdk("batch write", e))?;
             pending = output
                 .unprocessed_items
                 .and_then(|mut unprocessed| unprocessed.remove(self.table()))
@@ -62,12 +62,12 @@ impl Store {
                 return Ok(());
             }
         }
-        Err(ApiError::Unavailable(
+        Err(StoreError::Unavailable(DbError::new(
+            "batch write",
             format!(
                 "{} items still unprocessed after {MAX_RETRIES} retries",
                 pending.len()
-            )
-            .into(),
-        ))
+            ),
+        )))
     }
 }

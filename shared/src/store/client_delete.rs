@@ -12,30 +12,30 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
-use super::clients::{Part, WriteError, document_key, email_key, explain, guard_delete};
-use super::idempotency::WriteOnce;
-use super::loans::{Partition, client_pk};
+use super::clients::{Part, explain, guard_deletes, read_client};
+use super::error::StoreError;
+use super::keys::{CLIENT_SK, DELETING, LOAN_SEQ, PK, SK, USER_SEQ, VERSION, client_pk, loan_sk};
+use super::loans::Partition;
 use super::users::{user_delete, user_link_delete};
-use super::{Item, Store, item_error, n, s};
+use super::{Item, Store, n, s};
 use crate::domain::client::Client;
+use crate::domain::ids::ClientId;
 use crate::domain::loan::Loan;
-use crate::error::ApiError;
-use crate::table::{PK, SK};
 
 /// Actions one `TransactWriteItems` may hold.
 const MAX_TRANSACTION_ITEMS: usize = 100;
 
 /// The counters a delete is conditional on: a loan or a login created since the read
 /// bumps one of them.
-const COUNTERS: [(&str, &str); 2] = [("loan_seq", ":loan_seq"), ("user_seq", ":user_seq")];
+const COUNTERS: [(&str, &str); 2] = [(LOAN_SEQ, ":loan_seq"), (USER_SEQ, ":user_seq")];
 
-fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, ApiError> {
+fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
         .table_name(table)
-        .key(PK, s(client_pk(&loan.client_id)))
-        .key(SK, s(format!("LOAN#{}", loan.id)))
+        .key(PK, s(client_pk(loan.client_id().as_str())))
+        .key(SK, s(loan_sk(loan.id().as_str())))
         .build()
-        .map_err(ApiError::internal)?;
+        .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
@@ -57,8 +57,8 @@ impl ClientPartition {
     /// The condition "unchanged since read" and its values: the same `version`, and each
     /// counter as read (or still absent).
     fn unchanged(&self) -> (String, Vec<(&'static str, AttributeValue)>) {
-        let mut condition = String::from("version = :version");
-        let mut values = vec![(":version", n(self.client.version))];
+        let mut condition = format!("{VERSION} = :version");
+        let mut values = vec![(":version", n(self.client.version()))];
         for (name, placeholder) in COUNTERS {
             match self.item.get(name).and_then(|v| v.as_n().ok()) {
                 Some(seen) => {
@@ -72,13 +72,21 @@ impl ClientPartition {
     }
 
     /// The deletes of every customer login of the client: the user and its link.
-    fn login_deletes(&self, table: &str) -> Result<Vec<TransactWriteItem>, ApiError> {
+    fn login_deletes(&self, table: &str) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut actions = Vec::with_capacity(self.usernames.len() * 2);
         for username in &self.usernames {
             actions.push(user_delete(table, username)?);
-            actions.push(user_link_delete(table, &self.client.id, username)?);
+            actions.push(user_link_delete(table, self.client.id(), username)?);
         }
         Ok(actions)
+    }
+
+    /// A loan that keeps the client from being deleted (`pending`, `approved` or
+    /// `active`), if it has one.
+    pub fn open_loan(&self) -> Option<&Loan> {
+        self.loans
+            .iter()
+            .find(|loan| loan.status().blocks_client_delete())
     }
 }
 
@@ -86,7 +94,10 @@ impl Store {
     /// Reads a client, all its loans (newest first) and its customer logins in one
     /// consistent query, as they all live in its partition (more than one call only when
     /// the partition exceeds DynamoDB's 1 MB page); `None` when there is no such client.
-    pub async fn client_partition(&self, id: &str) -> Result<Option<ClientPartition>, ApiError> {
+    pub async fn client_partition(
+        &self,
+        id: &ClientId,
+    ) -> Result<Option<ClientPartition>, StoreError> {
         let Partition {
             client,
             loans,
@@ -95,8 +106,7 @@ impl Store {
         let Some(item) = client else {
             return Ok(None);
         };
-        let client =
-            serde_dynamo::from_item(item.clone()).map_err(|e| item_error("read client", e))?;
+        let client = read_client(item.clone())?;
         Ok(Some(ClientPartition {
             client,
             item,
@@ -106,34 +116,25 @@ impl Store {
     }
 
     /// Deletes the client of `partition` with its guards, loans and logins, if it is still
-    /// as read.
-    pub async fn delete_client(&self, partition: &ClientPartition) -> Result<(), WriteError> {
+    /// as read. The caller checks first that no loan keeps it
+    /// ([`ClientPartition::open_loan`]).
+    pub async fn delete_client(&self, partition: &ClientPartition) -> Result<(), StoreError> {
         let client = &partition.client;
-        if let Some(open) = partition
-            .loans
-            .iter()
-            .find(|loan| loan.status.blocks_client_delete())
-        {
-            return Err(WriteError::Api(ApiError::Conflict(format!(
-                "the client has a loan that is {}; it can be deleted once every loan is rejected, cancelled or paid",
-                open.status
-            ))));
-        }
         let (unchanged, values) = partition.unchanged();
-        let guards = self.guard_deletes(client)?;
+        let guards = guard_deletes(self.table(), client)?;
         let logins = partition.login_deletes(self.table())?;
         if 1 + guards.len() + partition.loans.len() + logins.len() <= MAX_TRANSACTION_ITEMS {
             let mut delete = Delete::builder()
                 .table_name(self.table())
-                .key(PK, s(client_pk(&client.id)))
-                .key(SK, s("CLIENT"))
+                .key(PK, s(client_pk(client.id().as_str())))
+                .key(SK, s(CLIENT_SK))
                 .condition_expression(unchanged);
             for (placeholder, value) in values {
                 delete = delete.expression_attribute_values(placeholder, value);
             }
             let mut actions = vec![
                 TransactWriteItem::builder()
-                    .delete(delete.build().map_err(ApiError::internal)?)
+                    .delete(delete.build().map_err(StoreError::invalid_request)?)
                     .build(),
             ];
             actions.extend(guards);
@@ -141,86 +142,67 @@ impl Store {
                 actions.push(delete_loan_item(self.table(), loan)?);
             }
             actions.extend(logins);
-            return self.transact(actions, "delete client").await;
+            return self.transact_client(actions, "delete client").await;
         }
 
         let mut mark = Update::builder()
             .table_name(self.table())
-            .key(PK, s(client_pk(&client.id)))
-            .key(SK, s("CLIENT"))
-            .update_expression("SET deleting = :yes")
+            .key(PK, s(client_pk(client.id().as_str())))
+            .key(SK, s(CLIENT_SK))
+            .update_expression(format!("SET {DELETING} = :yes"))
             .condition_expression(unchanged)
             .expression_attribute_values(":yes", AttributeValue::Bool(true));
         for (placeholder, value) in values {
             mark = mark.expression_attribute_values(placeholder, value);
         }
         let mark = TransactWriteItem::builder()
-            .update(mark.build().map_err(ApiError::internal)?)
+            .update(mark.build().map_err(StoreError::invalid_request)?)
             .build();
-        self.transact(vec![mark], "mark client deleting").await?;
+        self.transact_client(vec![mark], "mark client deleting")
+            .await?;
         for batch in partition.loans.chunks(MAX_TRANSACTION_ITEMS) {
             let actions = batch
                 .iter()
                 .map(|loan| delete_loan_item(self.table(), loan))
                 .collect::<Result<Vec<_>, _>>()?;
-            self.transact(actions, "delete closed loans").await?;
+            self.transact_client(actions, "delete closed loans").await?;
         }
         // A login is two actions (user and link), so a batch never splits one.
         let mut logins = logins.into_iter().peekable();
         while logins.peek().is_some() {
             let batch: Vec<_> = logins.by_ref().take(MAX_TRANSACTION_ITEMS).collect();
-            self.transact(batch, "delete customer logins").await?;
+            self.transact_client(batch, "delete customer logins")
+                .await?;
         }
         let last = Delete::builder()
             .table_name(self.table())
-            .key(PK, s(client_pk(&client.id)))
-            .key(SK, s("CLIENT"))
-            .condition_expression("version = :version AND deleting = :yes")
-            .expression_attribute_values(":version", n(client.version))
+            .key(PK, s(client_pk(client.id().as_str())))
+            .key(SK, s(CLIENT_SK))
+            .condition_expression(format!("{VERSION} = :version AND {DELETING} = :yes"))
+            .expression_attribute_values(":version", n(client.version()))
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .build()
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::invalid_request)?;
         let mut actions = vec![TransactWriteItem::builder().delete(last).build()];
-        actions.extend(self.guard_deletes(client)?);
-        self.transact(actions, "delete client").await
-    }
-
-    fn guard_deletes(&self, client: &Client) -> Result<Vec<TransactWriteItem>, ApiError> {
-        let d = &client.details;
-        Ok(vec![
-            guard_delete(
-                self.table(),
-                email_key(&d.email.normalized()),
-                "EMAIL",
-                &client.id,
-            )?,
-            guard_delete(
-                self.table(),
-                document_key(d.document_number.as_str()),
-                "DOCUMENT",
-                &client.id,
-            )?,
-        ])
+        actions.extend(guard_deletes(self.table(), client)?);
+        self.transact_client(actions, "delete client").await
     }
 
     /// Runs one transaction whose first action is on the client; a failed condition on
     /// it (or on a guard) means the client changed since it was read.
-    async fn transact(
+    async fn transact_client(
         &self,
         actions: Vec<TransactWriteItem>,
         context: &'static str,
-    ) -> Result<(), WriteError> {
+    ) -> Result<(), StoreError> {
         let parts: Vec<Part> = std::iter::once(Part::Client)
             .chain(std::iter::repeat_n(
                 Part::OldGuard,
                 actions.len().saturating_sub(1),
             ))
             .collect();
-        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
-        request
-            .send()
+        self.transact(actions)
             .await
-            .map(|_| ())
             .map_err(|err| explain(err, &parts, context))
     }
 }

@@ -8,43 +8,17 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
-use super::idempotency::WriteOnce;
-use super::page::fetch_page;
-use super::{Item, Store, item_error, s};
-use crate::cursor::ResumeKey;
+use super::error::{StoreError, Unique, cancellation_codes};
+use super::idempotency::{WriteOnce, claim_lost};
+use super::keys::{
+    CLIENT_ID, CLIENT_KIND, CLIENT_SK, DOCUMENT_SK, EMAIL_SK, ENTITY, FIRST_NAME_SEARCH, GSI1PK,
+    GSI1SK, LAST_NAME_SEARCH, PK, SK, VERSION, client_pk, created_sort_key, document_pk, email_pk,
+};
+use super::page::{ResumeKey, fetch_page};
+use super::table::GSI1;
+use super::{Item, Store, n, s, text};
 use crate::domain::client::Client;
-use crate::error::ApiError;
-use crate::table::{GSI1, PK, SK};
-
-/// The GSI1 partition holding every client.
-const CLIENT_KIND: &str = "CLIENT";
-
-fn client_pk(id: &str) -> String {
-    format!("CLIENT#{id}")
-}
-
-pub(crate) fn email_key(normalized: &str) -> String {
-    format!("EMAIL#{normalized}")
-}
-
-pub(crate) fn document_key(number: &str) -> String {
-    format!("DOCUMENT#{number}")
-}
-
-/// Why a conditional write did not happen.
-#[derive(Debug)]
-pub enum WriteError {
-    /// The client changed (or went) since it was read.
-    Stale,
-    /// Anything else, already mapped for the caller.
-    Api(ApiError),
-}
-
-impl From<ApiError> for WriteError {
-    fn from(err: ApiError) -> Self {
-        Self::Api(err)
-    }
-}
+use crate::domain::ids::ClientId;
 
 /// Filters of `GET /clients`.
 #[derive(Debug, Default, Clone)]
@@ -59,7 +33,7 @@ pub struct ClientFilter {
 
 impl ClientFilter {
     fn matches(&self, client: &Client) -> bool {
-        let d = &client.details;
+        let d = client.details();
         self.email
             .as_ref()
             .is_none_or(|e| *e == d.email.normalized())
@@ -75,88 +49,106 @@ impl ClientFilter {
 }
 
 /// The stored item of a client: its fields plus keys, GSI1 keys and search attributes.
-pub fn client_item(client: &Client) -> Result<Item, ApiError> {
+pub fn client_item(client: &Client) -> Result<Item, StoreError> {
     let mut item: Item =
-        serde_dynamo::to_item(client).map_err(|e| item_error("serialize client", e))?;
-    item.insert(PK.into(), s(client_pk(&client.id)));
-    item.insert(SK.into(), s("CLIENT"));
-    item.insert("entity".into(), s("client"));
-    item.insert(GSI1.partition_key.into(), s(CLIENT_KIND));
+        serde_dynamo::to_item(client).map_err(|e| StoreError::item("serialize client", e))?;
+    let d = client.details();
+    item.insert(PK.into(), s(client_pk(client.id().as_str())));
+    item.insert(SK.into(), s(CLIENT_SK));
+    item.insert(ENTITY.into(), s("client"));
+    item.insert(GSI1PK.into(), s(CLIENT_KIND));
     item.insert(
-        "GSI1SK".into(),
-        s(format!("{}#{}", client.created_at.to_rfc3339(), client.id)),
+        GSI1SK.into(),
+        s(created_sort_key(client.created_at(), client.id().as_str())),
     );
-    item.insert(
-        "first_name_lc".into(),
-        s(client.details.first_name.search_key()),
-    );
-    item.insert(
-        "last_name_lc".into(),
-        s(client.details.last_name.search_key()),
-    );
+    item.insert(FIRST_NAME_SEARCH.into(), s(d.first_name.search_key()));
+    item.insert(LAST_NAME_SEARCH.into(), s(d.last_name.search_key()));
     Ok(item)
+}
+
+/// A client as stored.
+pub(crate) fn read_client(item: Item) -> Result<Client, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::item("read client", e))
+}
+
+/// A guard item: `pk` (an email's or a document's) owned by `client_id`.
+pub fn guard_item(pk: String, sk: &str, client_id: &ClientId) -> Item {
+    Item::from([
+        (PK.to_owned(), s(pk)),
+        (SK.to_owned(), s(sk)),
+        (CLIENT_ID.to_owned(), s(client_id.as_str())),
+    ])
+}
+
+/// The guard items a client owns: its email and its document number, with their sort
+/// keys.
+fn guards(client: &Client) -> [(String, &'static str); 2] {
+    let d = client.details();
+    [
+        (email_pk(&d.email.normalized()), EMAIL_SK),
+        (document_pk(d.document_number.as_str()), DOCUMENT_SK),
+    ]
+}
+
+/// The guard items a client owns, as stored.
+pub fn guard_items(client: &Client) -> [Item; 2] {
+    guards(client).map(|(pk, sk)| guard_item(pk, sk, client.id()))
 }
 
 fn guard_put(
     table: &str,
     pk: String,
     sk: &str,
-    client_id: &str,
-) -> Result<TransactWriteItem, ApiError> {
+    client_id: &ClientId,
+) -> Result<TransactWriteItem, StoreError> {
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(guard_item(pk, sk, client_id)))
         .condition_expression("attribute_not_exists(PK)")
         .build()
-        .map_err(ApiError::internal)?;
+        .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-/// A guard item: `pk` (`EMAIL#...` or `DOCUMENT#...`) owned by `client_id`.
-pub fn guard_item(pk: String, sk: &str, client_id: &str) -> Item {
-    Item::from([
-        (PK.to_owned(), s(pk)),
-        (SK.to_owned(), s(sk)),
-        ("client_id".to_owned(), s(client_id)),
-    ])
-}
-
-/// The guard items a client owns: its email and its document number.
-pub fn guard_items(client: &Client) -> [Item; 2] {
-    let d = &client.details;
-    [
-        guard_item(email_key(&d.email.normalized()), "EMAIL", &client.id),
-        guard_item(
-            document_key(d.document_number.as_str()),
-            "DOCUMENT",
-            &client.id,
-        ),
-    ]
-}
-
-pub(crate) fn guard_delete(
+fn guard_delete(
     table: &str,
     pk: String,
     sk: &str,
-    client_id: &str,
-) -> Result<TransactWriteItem, ApiError> {
+    client_id: &ClientId,
+) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
         .table_name(table)
         .key(PK, s(pk))
         .key(SK, s(sk))
         .condition_expression("client_id = :client")
-        .expression_attribute_values(":client", s(client_id))
+        .expression_attribute_values(":client", s(client_id.as_str()))
         .build()
-        .map_err(ApiError::internal)?;
+        .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// The deletes of a client's guards, each conditional on still being the client's.
+pub(crate) fn guard_deletes(
+    table: &str,
+    client: &Client,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    guards(client)
+        .into_iter()
+        .map(|(pk, sk)| guard_delete(table, pk, sk, client.id()))
+        .collect()
 }
 
 /// What each transaction item stands for, to explain a cancellation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
+    /// The client item, conditional on its version (or on not existing yet).
     Client,
+    /// A new email guard, conditional on not existing.
     NewEmail,
+    /// A new document guard, conditional on not existing.
     NewDocument,
+    /// A guard being released, conditional on being the client's; or any other item
+    /// whose failed condition means the client changed since it was read.
     OldGuard,
 }
 
@@ -165,8 +157,8 @@ pub(crate) fn explain(
     err: SdkError<TransactWriteItemsError>,
     parts: &[Part],
     context: &'static str,
-) -> WriteError {
-    let failed: Vec<Part> = super::cancellation_codes(&err)
+) -> StoreError {
+    let failed: Vec<Part> = cancellation_codes(&err)
         .unwrap_or_default()
         .iter()
         .zip(parts)
@@ -174,124 +166,91 @@ pub(crate) fn explain(
         .map(|(_, part)| *part)
         .collect();
     if failed.contains(&Part::Client) || failed.contains(&Part::OldGuard) {
-        return WriteError::Stale;
+        return StoreError::Stale;
     }
     if failed.contains(&Part::NewEmail) {
-        return WriteError::Api(ApiError::Conflict(
-            "a client with this email already exists".into(),
-        ));
+        return StoreError::Taken(Unique::Email);
     }
     if failed.contains(&Part::NewDocument) {
-        return WriteError::Api(ApiError::Conflict(
-            "a client with this document number already exists".into(),
-        ));
+        return StoreError::Taken(Unique::DocumentNumber);
     }
-    WriteError::Api(super::transaction_error(context, err))
+    StoreError::transaction(context, err)
 }
 
 impl Store {
     /// Stores a new client and claims its email and document number, atomically, with
     /// `once`'s idempotency record in the same transaction.
-    pub async fn create_client(&self, client: &Client, once: &WriteOnce) -> Result<(), ApiError> {
-        let table = self.table();
+    pub async fn create_client(&self, client: &Client, once: &WriteOnce) -> Result<(), StoreError> {
         let put = Put::builder()
-            .table_name(table)
+            .table_name(self.table())
             .set_item(Some(client_item(client)?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
-            .map_err(ApiError::internal)?;
-        let d = &client.details;
-        let actions = vec![
-            TransactWriteItem::builder().put(put).build(),
-            guard_put(table, email_key(&d.email.normalized()), "EMAIL", &client.id)?,
-            guard_put(
-                table,
-                document_key(d.document_number.as_str()),
-                "DOCUMENT",
-                &client.id,
-            )?,
-        ];
+            .map_err(StoreError::invalid_request)?;
+        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        for (pk, sk) in guards(client) {
+            actions.push(guard_put(self.table(), pk, sk, client.id())?);
+        }
         let (request, record) = self.transaction(actions, once)?;
         let Err(err) = request.send().await else {
             return Ok(());
         };
-        if super::claim_lost(&err, record) {
-            return Err(super::idempotency::in_progress());
+        if claim_lost(&err, record) {
+            return Err(StoreError::ClaimLost);
         }
         match explain(
             err,
             &[Part::Client, Part::NewEmail, Part::NewDocument],
             "create client",
         ) {
-            WriteError::Stale => Err(ApiError::internal("client id collision")),
-            WriteError::Api(api) => Err(api),
+            StoreError::Stale => Err(StoreError::invalid_request("client id collision")),
+            other => Err(other),
         }
     }
 
     /// Reads a client (strongly consistent).
-    pub async fn get_client(&self, id: &str) -> Result<Option<Client>, ApiError> {
-        self.get_item(client_pk(id), "CLIENT", "get client")
+    pub async fn get_client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
+        self.get_item(client_pk(id.as_str()), CLIENT_SK, "get client")
             .await?
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
+            .map(read_client)
             .transpose()
     }
 
     /// Replaces `current` with `next` if `current` is still the stored version, moving the
     /// email and document guards when those change.
-    pub async fn replace_client(&self, current: &Client, next: &Client) -> Result<(), WriteError> {
-        let table = self.table();
-        let update = super::update_all(table, client_item(next)?)
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", super::n(current.version))
+    pub async fn replace_client(&self, current: &Client, next: &Client) -> Result<(), StoreError> {
+        let update = super::update_all(self.table(), client_item(next)?)
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":expected", n(current.version()))
             .build()
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::invalid_request)?;
         let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         let mut parts = vec![Part::Client];
-        let (old, new) = (&current.details, &next.details);
-        if old.email.normalized() != new.email.normalized() {
-            actions.push(guard_delete(
-                table,
-                email_key(&old.email.normalized()),
-                "EMAIL",
-                &current.id,
-            )?);
-            actions.push(guard_put(
-                table,
-                email_key(&new.email.normalized()),
-                "EMAIL",
-                &current.id,
-            )?);
-            parts.extend([Part::OldGuard, Part::NewEmail]);
+        let [old_email, old_document] = guards(current);
+        let [new_email, new_document] = guards(next);
+        for ((old, new), part) in [(old_email, new_email), (old_document, new_document)]
+            .into_iter()
+            .zip([Part::NewEmail, Part::NewDocument])
+        {
+            if old.0 != new.0 {
+                actions.push(guard_delete(self.table(), old.0, old.1, current.id())?);
+                actions.push(guard_put(self.table(), new.0, new.1, current.id())?);
+                parts.extend([Part::OldGuard, part]);
+            }
         }
-        if old.document_number != new.document_number {
-            actions.push(guard_delete(
-                table,
-                document_key(old.document_number.as_str()),
-                "DOCUMENT",
-                &current.id,
-            )?);
-            actions.push(guard_put(
-                table,
-                document_key(new.document_number.as_str()),
-                "DOCUMENT",
-                &current.id,
-            )?);
-            parts.extend([Part::OldGuard, Part::NewDocument]);
-        }
-        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
-        request
-            .send()
+        self.transact(actions)
             .await
-            .map(|_| ())
             .map_err(|err| explain(err, &parts, "update client"))
     }
 
     /// The client id a guard item points at.
-    async fn guard_owner(&self, pk: String, sk: &str) -> Result<Option<String>, ApiError> {
+    async fn guard_owner(&self, pk: String, sk: &str) -> Result<Option<ClientId>, StoreError> {
         Ok(self
             .get_item(pk, sk, "get guard")
             .await?
-            .and_then(|item| item.get("client_id").and_then(|v| v.as_s().ok()).cloned()))
+            .and_then(|item| text(&item, CLIENT_ID))
+            .and_then(|id| ClientId::parse(&id)))
     }
 
     /// One page of clients, newest first. An email or document filter is answered from
@@ -302,10 +261,10 @@ impl Store {
         filter: &ClientFilter,
         limit: usize,
         start: Option<ResumeKey>,
-    ) -> Result<(Vec<Client>, Option<ResumeKey>), ApiError> {
+    ) -> Result<(Vec<Client>, Option<ResumeKey>), StoreError> {
         let guard = match (&filter.email, &filter.document_number) {
-            (Some(email), _) => Some((email_key(email), "EMAIL")),
-            (None, Some(number)) => Some((document_key(number), "DOCUMENT")),
+            (Some(email), _) => Some((email_pk(email), EMAIL_SK)),
+            (None, Some(number)) => Some((document_pk(number), DOCUMENT_SK)),
             (None, None) => None,
         };
         if let Some((pk, sk)) = guard {
@@ -327,23 +286,30 @@ impl Store {
             .query()
             .table_name(self.table())
             .index_name(GSI1.name)
-            .key_condition_expression("GSI1PK = :kind")
+            .key_condition_expression("#kind = :kind")
+            .expression_attribute_names("#kind", GSI1PK)
             .expression_attribute_values(":kind", s(CLIENT_KIND))
             .scan_index_forward(false);
         if let Some(name) = &filter.name {
             query = query
-                .filter_expression(
-                    "contains(first_name_lc, :name) OR contains(last_name_lc, :name)",
-                )
+                .filter_expression("contains(#first, :name) OR contains(#last, :name)")
+                .expression_attribute_names("#first", FIRST_NAME_SEARCH)
+                .expression_attribute_names("#last", LAST_NAME_SEARCH)
                 .expression_attribute_values(":name", s(name.clone()));
         }
-        let keys = [PK, SK, "GSI1PK", "GSI1SK"];
-        let page = fetch_page(query, &keys, limit, start, filter.name.is_some()).await?;
+        let page = fetch_page(
+            query,
+            &GSI1.page_keys(),
+            limit,
+            start,
+            filter.name.is_some(),
+        )
+        .await?;
         let clients = page
             .items
             .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| item_error("read client", e)))
-            .collect::<Result<Vec<Client>, ApiError>>()?;
+            .map(read_client)
+            .collect::<Result<Vec<Client>, StoreError>>()?;
         Ok((clients, page.next))
     }
 }

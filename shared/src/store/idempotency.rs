@@ -18,9 +18,9 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 
-use super::{Item, Store, db_error, n, s};
-use crate::error::ApiError;
-use crate::table::{PK, SK, TTL_ATTRIBUTE};
+use super::error::StoreError;
+use super::keys::{IDEMPOTENCY_SK, PK, SK, TTL, idempotency_pk};
+use super::{Item, Store, n, s, text};
 
 /// How long a key is remembered, in seconds (24 hours).
 pub const RETENTION_SECS: i64 = 24 * 60 * 60;
@@ -29,8 +29,6 @@ pub const RETENTION_SECS: i64 = 24 * 60 * 60;
 pub const LEASE_SECS: i64 = 30;
 /// `ClientRequestToken` is at most 36 characters.
 const TOKEN_CHARS: usize = 32;
-
-const RECORD_SK: &str = "IDEMPOTENCY";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -82,7 +80,7 @@ impl RecordKey {
     pub fn new(scope: &[&str], key: &str) -> Self {
         let mut parts: Vec<&[u8]> = scope.iter().map(|part| part.as_bytes()).collect();
         parts.push(key.as_bytes());
-        Self(format!("IDEMPOTENCY#{}", fingerprint(&parts)))
+        Self(idempotency_pk(&fingerprint(&parts)))
     }
 }
 
@@ -152,7 +150,7 @@ impl WriteOnce {
         table: &str,
         request: TransactWriteItemsFluentBuilder,
         actions: usize,
-    ) -> Result<(TransactWriteItemsFluentBuilder, Option<usize>), ApiError> {
+    ) -> Result<(TransactWriteItemsFluentBuilder, Option<usize>), StoreError> {
         let request = request.client_request_token(&self.token);
         let Some(completion) = &self.completion else {
             return Ok((request, None));
@@ -166,34 +164,22 @@ impl WriteOnce {
         let put = Put::builder()
             .table_name(table)
             .item(PK, s(completion.record.0.clone()))
-            .item(SK, s(RECORD_SK))
+            .item(SK, s(IDEMPOTENCY_SK))
             .item("request_hash", s(completion.request_hash.clone()))
             .item("claim", s(completion.claim.clone()))
             .item("response_status", n(completion.response.status))
             .item("response_body", s(completion.response.body.clone()))
             .item("response_headers", AttributeValue::M(headers))
-            .item(TTL_ATTRIBUTE, n(completion.expires_at))
+            .item(TTL, n(completion.expires_at))
             .condition_expression("claim = :claim AND attribute_not_exists(response_status)")
             .expression_attribute_values(":claim", s(completion.claim.clone()))
             .build()
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::invalid_request)?;
         Ok((
             request.transact_items(TransactWriteItem::builder().put(put).build()),
             Some(actions),
         ))
     }
-}
-
-/// The `409` of an attempt whose claim another attempt has taken over (after its lease
-/// lapsed), or that finds the key in use.
-pub fn in_progress() -> ApiError {
-    ApiError::Conflict(
-        "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-    )
-}
-
-fn text(item: &Item, name: &str) -> Option<String> {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }
 
 fn classify(item: &Item, request_hash: &str) -> Claim {
@@ -234,24 +220,24 @@ impl Store {
         record: &RecordKey,
         request_hash: &str,
         now: i64,
-    ) -> Result<Claim, ApiError> {
+    ) -> Result<Claim, StoreError> {
         let claim = crate::domain::time::new_id();
         let result = self
             .client()
             .put_item()
             .table_name(self.table())
             .item(PK, s(record.0.clone()))
-            .item(SK, s(RECORD_SK))
+            .item(SK, s(IDEMPOTENCY_SK))
             .item("request_hash", s(request_hash))
             .item("claim", s(claim.clone()))
             .item("lease_expires", n(now + self.idempotency_lease_secs()))
-            .item(TTL_ATTRIBUTE, n(now + RETENTION_SECS))
+            .item(TTL, n(now + RETENTION_SECS))
             // Free, expired (TTL deletion lags), or an abandoned claim of the same request.
             .condition_expression(
                 "attribute_not_exists(PK) OR #ttl < :now OR \
                  (attribute_not_exists(response_status) AND lease_expires < :now AND request_hash = :hash)",
             )
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_names("#ttl", TTL)
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":hash", s(request_hash))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -265,12 +251,12 @@ impl Store {
             aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => Some(c),
             _ => None,
         }) else {
-            return Err(db_error("claim idempotency key", err));
+            return Err(StoreError::sdk("claim idempotency key", err));
         };
         let existing = match failed.item() {
             Some(item) => Some(item.clone()),
             None => {
-                self.get_item(record.0.clone(), RECORD_SK, "read idempotency key")
+                self.get_item(record.0.clone(), IDEMPOTENCY_SK, "read idempotency key")
                     .await?
             }
         };
@@ -284,12 +270,12 @@ impl Store {
         &self,
         record: &RecordKey,
         claim: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         self.client()
             .delete_item()
             .table_name(self.table())
             .key(PK, s(record.0.clone()))
-            .key(SK, s(RECORD_SK))
+            .key(SK, s(IDEMPOTENCY_SK))
             .condition_expression("claim = :claim AND attribute_not_exists(response_status)")
             .expression_attribute_values(":claim", s(claim))
             .send()
@@ -302,8 +288,20 @@ impl Store {
                 {
                     Ok(())
                 } else {
-                    Err(db_error("release idempotency key", err))
+                    Err(StoreError::sdk("release idempotency key", err))
                 }
             })
     }
+}
+
+/// Whether a transaction was cancelled because the action at `record` (this attempt's
+/// completion of its idempotency record, see [`WriteOnce`]) failed its condition: the
+/// claim was taken over by another attempt, and this one wrote nothing.
+pub(crate) fn claim_lost(
+    err: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+    >,
+    record: Option<usize>,
+) -> bool {
+    record.is_some_and(|index| super::error::failed_condition(err, index))
 }

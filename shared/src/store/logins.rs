@@ -5,19 +5,15 @@
 //! removes it eventually, but the code checks the window itself, since TTL deletion can
 //! lag by hours.
 
-use super::{Store, db_error, n, s};
-use crate::error::ApiError;
-use crate::table::{PK, SK, TTL_ATTRIBUTE};
+use super::error::StoreError;
+use super::keys::{FAILURES_SK, PK, SK, TTL, login_failures_pk};
+use super::{Store, n, s};
 
 /// Failed logins within one window that lock the username.
 pub const MAX_FAILURES: u64 = 5;
 /// The length of a counting window, in seconds (15 minutes), which is also the longest
 /// a lock lasts. The window starts at the first failure and does not slide.
 pub const WINDOW_SECS: i64 = 15 * 60;
-
-fn key(username: &str) -> String {
-    format!("LOGIN#{username}")
-}
 
 /// What the failure counter of a username says right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,9 +30,13 @@ impl Store {
         &self,
         username: &str,
         now: i64,
-    ) -> Result<LoginFailures, ApiError> {
+    ) -> Result<LoginFailures, StoreError> {
         let item = self
-            .get_item(key(username), "FAILURES", "get login failures")
+            .get_item(
+                login_failures_pk(username),
+                FAILURES_SK,
+                "get login failures",
+            )
             .await?;
         let number = |name: &str| {
             item.as_ref()
@@ -55,20 +55,20 @@ impl Store {
     }
 
     /// Counts a failed login: in the current window, or in a new one when it has passed.
-    pub async fn record_login_failure(&self, username: &str, now: i64) -> Result<(), ApiError> {
+    pub async fn record_login_failure(&self, username: &str, now: i64) -> Result<(), StoreError> {
         let window_ends = now + WINDOW_SECS;
         let increment = self
             .client()
             .update_item()
             .table_name(self.table())
-            .key(PK, s(key(username)))
-            .key(SK, s("FAILURES"))
+            .key(PK, s(login_failures_pk(username)))
+            .key(SK, s(FAILURES_SK))
             .update_expression(
                 "SET failures = if_not_exists(failures, :zero) + :one, \
                  window_ends = if_not_exists(window_ends, :ends), #ttl = if_not_exists(#ttl, :ends)",
             )
             .condition_expression("attribute_not_exists(window_ends) OR window_ends > :now")
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_names("#ttl", TTL)
             .expression_attribute_values(":zero", n(0))
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":ends", n(window_ends))
@@ -86,30 +86,30 @@ impl Store {
                 self.client()
                     .put_item()
                     .table_name(self.table())
-                    .item(PK, s(key(username)))
-                    .item(SK, s("FAILURES"))
+                    .item(PK, s(login_failures_pk(username)))
+                    .item(SK, s(FAILURES_SK))
                     .item("failures", n(1))
                     .item("window_ends", n(window_ends))
-                    .item(TTL_ATTRIBUTE, n(window_ends))
+                    .item(TTL, n(window_ends))
                     .send()
                     .await
                     .map(|_| ())
-                    .map_err(|e| db_error("reset login failures", e))
+                    .map_err(|e| StoreError::sdk("reset login failures", e))
             }
-            Err(err) => Err(db_error("count login failure", err)),
+            Err(err) => Err(StoreError::sdk("count login failure", err)),
         }
     }
 
     /// Forgets the failures of a username after a successful login.
-    pub async fn clear_login_failures(&self, username: &str) -> Result<(), ApiError> {
+    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
         self.client()
             .delete_item()
             .table_name(self.table())
-            .key(PK, s(key(username)))
-            .key(SK, s("FAILURES"))
+            .key(PK, s(login_failures_pk(username)))
+            .key(SK, s(FAILURES_SK))
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| db_error("clear login failures", e))
+            .map_err(|e| StoreError::sdk("clear login failures", e))
     }
 }

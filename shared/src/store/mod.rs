@@ -1,180 +1,43 @@
-//! Access to the DynamoDB table: the client built once per cold start, the mapping of SDK
-//! failures to [`ApiError`], and one submodule per resource.
+//! Access to the DynamoDB table, in the domain's terms: one submodule per resource, each
+//! taking and returning domain types and failing with a [`StoreError`].
 //!
-//! Every SDK call goes through [`db_error`] on failure, which keeps the SDK error as the
-//! cause (for the logs) and decides between `503` (the database is unreachable, slow or
-//! throttling: retry later) and `500` (a bug).
+//! - [`keys`]: every key and attribute name; [`table`]: the table's definition.
+//! - [`connect`]: the SDK client (TLS, timeouts, retries); [`retry`]: which cancelled
+//!   transactions the SDK retries.
+//! - [`error`]: [`StoreError`], and the reading of SDK failures.
+//! - [`clients`], [`client_delete`], [`loans`], [`users`], [`logins`], [`idempotency`]:
+//!   the resources; [`page`]: full pages from queries; [`batch`]: bulk loading.
+//!
+//! The store never builds a caller-facing error: `crate::error` maps [`StoreError`] to
+//! Problem Details.
 
 use std::collections::HashMap;
-use std::error::Error as StdError;
-use std::time::Duration;
 
-use aws_config::environment::EnvironmentVariableCredentialsProvider;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_dynamodb::config::ProvideCredentials;
-use aws_sdk_dynamodb::config::SharedHttpClient;
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
-use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-
-use crate::config::{Config, TrustRoots};
-use crate::error::{ApiError, BoxError};
+use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 pub mod batch;
 pub mod client_delete;
 pub mod clients;
+pub mod connect;
+pub mod error;
 pub mod idempotency;
+pub mod keys;
 pub mod loans;
 pub mod logins;
 pub mod page;
 pub mod retry;
+pub mod table;
 pub mod users;
+
+pub use connect::{dynamodb_client, dynamodb_client_from_default_chain};
+pub use error::StoreError;
+
+use idempotency::WriteOnce;
+use keys::{PK, SK};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
-
-/// Time to open a connection before the attempt fails.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-/// Time for one attempt of an operation, retries excluded.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Time for an operation with all its retries; well inside the function's timeout.
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
-/// Attempts per operation under the standard retry mode (exponential backoff, jitter).
-pub const MAX_ATTEMPTS: u32 = 3;
-
-/// The roots of Amazon Trust Services, which issues the certificate of every AWS service
-/// endpoint, DynamoDB's included: Amazon Root CA 1 to 4 and Starfield Services Root
-/// Certificate Authority - G2, as published at <https://www.amazontrust.com/repository/>.
-const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("../../certs/amazon-trust-services.pem");
-
-/// An HTTP client that builds its connector (the TLS configuration) on the first request
-/// rather than when the SDK client is built, as the SDK's clients do to load the system
-/// trust store early. Every request still goes through the wrapped client.
-#[derive(Debug)]
-struct ConnectOnFirstUse(SharedHttpClient);
-
-impl HttpClient for ConnectOnFirstUse {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        self.0.http_connector(settings, components)
-    }
-
-    // `validate_base_client_config` keeps its default (nothing to check), which is the
-    // point: the inner client would build its TLS connector there, during init.
-
-    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
-        self.0.connector_metadata()
-    }
-}
-
-/// The HTTPS client the SDK talks to DynamoDB through: the SDK's own (hyper 1, rustls on
-/// aws-lc), trusting the roots `trust` names, with its TLS set-up on the first request.
-///
-/// Why not the SDK's default client: it loads and parses the system's whole trust store
-/// (about 150 certificates read from disk) while the client is built, which was three
-/// quarters of a function's init time. Five compiled-in certificates cost next to nothing,
-/// and what they do cost is paid by the first request to DynamoDB, which opens a TLS
-/// connection anyway, instead of by the init of every instance.
-fn https_client(trust: TrustRoots) -> SharedHttpClient {
-    let trust_store = match trust {
-        TrustRoots::Amazon => TrustStore::empty()
-            .with_native_roots(false)
-            .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS),
-        TrustRoots::System => TrustStore::default(),
-    };
-    let client = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ))
-        .tls_context(
-            TlsContext::builder()
-                .with_trust_store(trust_store)
-                .build()
-                // `build` cannot fail in this version of the crate; were it to, the
-                // SDK's default context (the system store) is a safe fallback.
-                .unwrap_or_default(),
-        )
-        .build_https();
-    SharedHttpClient::new(ConnectOnFirstUse(client))
-}
-
-/// Explicit timeouts: every attempt and every operation ends well inside the function's
-/// own timeout.
-fn timeouts() -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build()
-}
-
-/// Standard retries: exponential backoff with jitter, [`MAX_ATTEMPTS`] attempts.
-fn retries() -> RetryConfig {
-    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS)
-}
-
-/// Builds the DynamoDB client a function uses: region and credentials from the
-/// environment, which is where Lambda puts them (`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), an HTTPS client that trusts the
-/// configured roots (Amazon Trust Services' by default, compiled in),
-/// explicit timeouts, standard retries (cancelled transactions included, see [`retry`]),
-/// and the local endpoint when one is configured.
-///
-/// It reads no file and makes no network call. Unlike `aws_config::load`, it does not
-/// assemble the default provider chains (profile files, SSO, web identity, container and
-/// instance metadata), which a Lambda function never uses and which cost about half a
-/// millisecond of every cold start; [`dynamodb_client_from_default_chain`] is for tools
-/// that run where those matter.
-pub fn dynamodb_client(config: &Config) -> aws_sdk_dynamodb::Client {
-    client_with_credentials(config, EnvironmentVariableCredentialsProvider::new())
-}
-
-/// [`dynamodb_client`] with the given credentials.
-fn client_with_credentials(
-    config: &Config,
-    credentials: impl ProvideCredentials + 'static,
-) -> aws_sdk_dynamodb::Client {
-    let mut builder = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(config.region.clone()))
-        .credentials_provider(credentials)
-        .http_client(https_client(config.trust_roots))
-        .timeout_config(timeouts())
-        .retry_config(retries())
-        .retry_classifier(retry::CancelledTransactionRetry);
-    if let Some(endpoint) = &config.dynamodb_endpoint {
-        builder = builder.endpoint_url(endpoint);
-    }
-    aws_sdk_dynamodb::Client::from_conf(builder.build())
-}
-
-/// Builds a DynamoDB client through the SDK's default provider chains (profiles, SSO,
-/// instance metadata, ...), with the same HTTPS client, timeouts and retries as
-/// [`dynamodb_client`]: for the admin tool, run from a laptop or a pipeline.
-pub async fn dynamodb_client_from_default_chain(config: &Config) -> aws_sdk_dynamodb::Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client(config.trust_roots))
-        .region(Region::new(config.region.clone()))
-        .timeout_config(timeouts())
-        .retry_config(retries());
-    if let Some(endpoint) = &config.dynamodb_endpoint {
-        loader = loader.endpoint_url(endpoint);
-    }
-    let conf = aws_sdk_dynamodb::config::Builder::from(&loader.load().await)
-        .retry_classifier(retry::CancelledTransactionRetry)
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
-}
 
 /// The table and the client that reaches it; cheap to clone.
 #[derive(Debug, Clone)]
@@ -206,28 +69,6 @@ impl Store {
         self.idempotency_lease_secs
     }
 
-    /// A transaction carrying `once`'s token, with `actions` and, under an
-    /// `Idempotency-Key`, the completion of its record last. Returns the request and the
-    /// index of the record's action.
-    pub(crate) fn transaction(
-        &self,
-        actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-        once: &idempotency::WriteOnce,
-    ) -> Result<
-        (
-            aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder,
-            Option<usize>,
-        ),
-        ApiError,
-    >{
-        let count = actions.len();
-        let request = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions));
-        once.apply(&self.table, request, count)
-    }
-
     /// The SDK client, for operations the store's methods do not cover.
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
@@ -244,161 +85,63 @@ impl Store {
         pk: String,
         sk: &str,
         context: &'static str,
-    ) -> Result<Option<Item>, ApiError> {
+    ) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key(crate::table::PK, s(pk))
-            .key(crate::table::SK, s(sk))
+            .key(PK, s(pk))
+            .key(SK, s(sk))
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| db_error(context, e))?;
+            .map_err(|e| StoreError::sdk(context, e))?;
         Ok(output.item)
     }
-}
 
-/// A failed database call, with what the API was doing at the time.
-#[derive(Debug, thiserror::Error)]
-#[error("{context}")]
-pub struct DbError {
-    context: &'static str,
-    #[source]
-    source: BoxError,
-}
-
-/// Error codes that mean "the database is overloaded or briefly unwell: try again".
-const RETRYABLE_CODES: [&str; 7] = [
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-    "LimitExceededException",
-];
-
-/// Maps an SDK failure to `503` (unreachable, timed out, throttled) or `500`.
-pub fn db_error<E, R>(context: &'static str, err: SdkError<E, R>) -> ApiError
-where
-    E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    let unavailable = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        SdkError::ServiceError(service) => service
-            .err()
-            .code()
-            .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
-        _ => false,
-    };
-    let failure = DbError {
-        context,
-        source: Box::new(err),
-    };
-    if unavailable {
-        ApiError::Unavailable(Box::new(failure))
-    } else {
-        ApiError::Internal(Box::new(failure))
+    /// A transaction carrying `once`'s token, with `actions` and, under an
+    /// `Idempotency-Key`, the completion of its record last. Returns the request and the
+    /// index of the record's action.
+    pub(crate) fn transaction(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        once: &WriteOnce,
+    ) -> Result<(TransactWriteItemsFluentBuilder, Option<usize>), StoreError> {
+        let count = actions.len();
+        let request = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions));
+        once.apply(&self.table, request, count)
     }
-}
 
-/// The reason code of each item of a cancelled transaction (`ConditionalCheckFailed`,
-/// `TransactionConflict`, `None`...), or `None` when the failure was not a cancellation.
-pub fn cancellation_codes(
-    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
-) -> Option<Vec<String>> {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
-            cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code().unwrap_or("None").to_owned())
-                .collect(),
-        ),
-        _ => None,
+    /// Runs a transaction of `actions` with a fresh token, for writes that no
+    /// `Idempotency-Key` protects.
+    pub(crate) async fn transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+    ) -> Result<
+        (),
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        >,
+    > {
+        let count = actions.len();
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .client_request_token(WriteOnce::fresh().token())
+            .send()
+            .await
+            .map(|_| {
+                tracing::debug!(actions = count, "transaction written");
+            })
     }
-}
-
-/// Whether a transaction was cancelled because the action at `record` (an idempotency
-/// record's completion, see [`idempotency::WriteOnce`]) failed its condition: the claim
-/// was taken over by another attempt, and this one wrote nothing.
-pub fn claim_lost(
-    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
-    record: Option<usize>,
-) -> bool {
-    let (Some(index), Some(codes)) = (record, cancellation_codes(err)) else {
-        return false;
-    };
-    codes
-        .get(index)
-        .is_some_and(|code| code == "ConditionalCheckFailed")
-}
-
-/// A failed transaction that no condition of ours explains: throttled items are `503`
-/// (retry later), a conflict with a concurrent transaction is `409` (retry), anything
-/// else goes through [`db_error`].
-pub fn transaction_error(
-    context: &'static str,
-    err: SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
-) -> ApiError {
-    let codes = cancellation_codes(&err).unwrap_or_default();
-    if codes.iter().any(|c| {
-        matches!(
-            c.as_str(),
-            "ThrottlingError" | "ProvisionedThroughputExceeded"
-        )
-    }) {
-        return ApiError::Unavailable(Box::new(DbError {
-            context,
-            source: Box::new(err),
-        }));
-    }
-    if codes.iter().any(|c| c == "TransactionConflict") {
-        tracing::info!(context, "transaction conflict");
-        return ApiError::Conflict("a concurrent request is changing the same data; retry".into());
-    }
-    db_error(context, err)
-}
-
-/// The outcome of a single-item write conditional on the version read: a failed condition
-/// means the item changed (or went) since, anything else is mapped by [`db_error`].
-pub fn conditional<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
-    context: &'static str,
-) -> Result<(), clients::WriteError>
-where
-    E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    match result {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err.as_service_error().and_then(ProvideErrorMetadata::code)
-                == Some("ConditionalCheckFailedException") =>
-        {
-            Err(clients::WriteError::Stale)
-        }
-        Err(err) => Err(clients::WriteError::Api(db_error(context, err))),
-    }
-}
-
-/// Wraps a failure to convert an item to or from its stored form.
-pub fn item_error(context: &'static str, err: serde_dynamo::Error) -> ApiError {
-    ApiError::Internal(Box::new(DbError {
-        context,
-        source: Box::new(err),
-    }))
 }
 
 /// An `Update` that sets every attribute of `item` except its key, leaving attributes the
 /// item does not mention (bookkeeping such as a client's `loan_seq`) untouched.
 pub fn update_all(table: &str, mut item: Item) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
-    use crate::table::{PK, SK};
     let mut update = aws_sdk_dynamodb::types::Update::builder().table_name(table);
     for key in [PK, SK] {
         if let Some(value) = item.remove(key) {
@@ -415,15 +158,6 @@ pub fn update_all(table: &str, mut item: Item) -> aws_sdk_dynamodb::types::build
     update.update_expression(format!("SET {}", assignments.join(", ")))
 }
 
-/// Waits before retrying a write that lost a race: a random pause that grows with each
-/// attempt, so that writers contending for one item spread out instead of colliding again.
-pub async fn backoff(attempt: usize) {
-    let mut byte = [0u8; 1];
-    let jitter = aws_lc_rs::rand::fill(&mut byte).map_or(0, |()| u64::from(byte[0]));
-    let ceiling_ms = 4u64 << attempt.min(5);
-    tokio::time::sleep(Duration::from_millis(jitter * ceiling_ms / 255)).await;
-}
-
 /// A string attribute value.
 pub fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -434,50 +168,7 @@ pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_trust_store_holds_the_five_amazon_roots() {
-        let pem = std::str::from_utf8(AMAZON_TRUST_SERVICES_ROOTS).unwrap();
-        assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 5);
-        assert_eq!(pem.matches("-----END CERTIFICATE-----").count(), 5);
-    }
-
-    #[tokio::test]
-    async fn the_client_trusts_the_compiled_in_roots_and_reads_its_region_from_the_config() {
-        use tokio::io::AsyncReadExt as _;
-        // The TLS configuration, trust store included, is built on the first request,
-        // before the first handshake; the SDK panics there on a certificate it cannot
-        // parse. A ClientHello reaching this listener proves the roots load.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let endpoint = format!("https://{}", listener.local_addr().unwrap());
-        let first_record = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut header = [0u8; 5];
-            socket.read_exact(&mut header).await.map(|_| header[0])
-        });
-        let config = Config::from_lookup(|name| match name {
-            "TABLE_NAME" => Some("t".into()),
-            "CURSOR_SECRET" | "TOKEN_SECRET" => Some("0123456789abcdef0123456789abcdef".into()),
-            "AWS_REGION" => Some("eu-central-1".into()),
-            "AWS_ENDPOINT_URL_DYNAMODB" => Some(endpoint.clone()),
-            _ => None,
-        })
-        .unwrap();
-        // Lambda's credentials come from the environment, which a test must not change.
-        let credentials =
-            aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "test");
-        let client = client_with_credentials(&config, credentials);
-        assert_eq!(
-            client.config().region().map(|r| r.as_ref()),
-            Some("eu-central-1")
-        );
-        let sent = client.list_tables().send();
-        // The listener closes after the first record, so the call itself fails.
-        assert!(sent.await.is_err());
-        const TLS_HANDSHAKE: u8 = 0x16;
-        assert_eq!(first_record.await.unwrap().unwrap(), TLS_HANDSHAKE);
-    }
+/// The string attribute `name` of `item`, if it has one.
+pub fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }

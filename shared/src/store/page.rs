@@ -11,9 +11,14 @@
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Item, db_error};
-use crate::cursor::ResumeKey;
-use crate::error::ApiError;
+use std::collections::HashMap;
+
+use super::Item;
+use super::error::StoreError;
+
+/// A resume position: the key attributes of the last item returned (all strings). The
+/// API never shows it raw: `crate::cursor` seals it into an opaque cursor.
+pub type ResumeKey = HashMap<String, String>;
 
 /// The read budget of one page request.
 pub const MAX_CALLS_PER_PAGE: usize = 8;
@@ -40,7 +45,7 @@ pub async fn fetch_page(
     limit: usize,
     start: Option<ResumeKey>,
     filtered: bool,
-) -> Result<RawPage, ApiError> {
+) -> Result<RawPage, StoreError> {
     let mut page = RawPage::default();
     let mut start_key: Option<Item> = start.map(to_item);
     loop {
@@ -56,7 +61,7 @@ pub async fn fetch_page(
             .set_exclusive_start_key(start_key.take())
             .send()
             .await
-            .map_err(|e| db_error("query a page", e))?;
+            .map_err(|e| StoreError::sdk("query a page", e))?;
         page.calls += 1;
         page.items.extend(output.items.unwrap_or_default());
         if page.items.len() > limit {

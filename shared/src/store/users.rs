@@ -9,49 +9,45 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use serde::Deserialize;
 
-use super::idempotency::WriteOnce;
-use super::loans::client_pk;
-use super::page::fetch_page;
-use super::{Store, item_error, s};
-use crate::cursor::ResumeKey;
+use super::error::{StoreError, Unique, failed_condition};
+use super::idempotency::{WriteOnce, claim_lost};
+use super::keys::{
+    CLIENT_SK, DELETING, ENTITY, GSI1PK, GSI1SK, PK, SK, USER_KIND, USER_SEQ, USER_SK, USERNAME,
+    VERSION, client_pk, user_link_sk, user_pk,
+};
+use super::page::{ResumeKey, fetch_page};
+use super::table::GSI1;
+use super::{Item, Store, n, s};
+use crate::domain::ids::ClientId;
+use crate::domain::time::Timestamp;
 use crate::domain::user::User;
-use crate::error::{ApiError, FieldError};
-use crate::table::{GSI1, PK, SK};
 
-const USER_KIND: &str = "USER";
-
-fn user_pk(username: &str) -> String {
-    format!("USER#{username}")
-}
-
-/// The sort key of a user's link item in its client's partition.
-pub(crate) fn user_link_sk(username: &str) -> String {
-    format!("USER#{username}")
-}
+/// The password hash attribute of a user item.
+const PASSWORD_HASH: &str = "password_hash";
 
 /// Deletes the user `username` (no condition), as part of a transaction.
-pub(crate) fn user_delete(table: &str, username: &str) -> Result<TransactWriteItem, ApiError> {
+pub(crate) fn user_delete(table: &str, username: &str) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
         .table_name(table)
         .key(PK, s(user_pk(username)))
-        .key(SK, s("USER"))
+        .key(SK, s(USER_SK))
         .build()
-        .map_err(ApiError::internal)?;
+        .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
 /// Deletes the link from client `client_id` to user `username`, as part of a transaction.
 pub(crate) fn user_link_delete(
     table: &str,
-    client_id: &str,
+    client_id: &ClientId,
     username: &str,
-) -> Result<TransactWriteItem, ApiError> {
+) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
         .table_name(table)
-        .key(PK, s(client_pk(client_id)))
+        .key(PK, s(client_pk(client_id.as_str())))
         .key(SK, s(user_link_sk(username)))
         .build()
-        .map_err(ApiError::internal)?;
+        .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
@@ -64,56 +60,64 @@ struct UserRecord {
     password_hash: String,
 }
 
+fn read_user(item: Item) -> Result<UserRecord, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::item("read user", e))
+}
+
+/// The GSI1 sort key of a user: newest first, then by username.
+fn user_sort_key(created_at: Timestamp, username: &str) -> String {
+    super::keys::created_sort_key(created_at, username)
+}
+
 impl Store {
-    /// Stores a new user. A customer's client must exist at that moment, checked in the
-    /// same transaction. Username taken: `409`; unknown client: `422` on `/client_id`.
+    /// Stores a new user, with `once`'s idempotency record in the same transaction. A
+    /// customer's client must exist at that moment, checked in the same transaction.
     pub async fn create_user(
         &self,
         user: &User,
         password_hash: &str,
         once: &WriteOnce,
-    ) -> Result<(), ApiError> {
-        let mut item: super::Item =
-            serde_dynamo::to_item(user).map_err(|e| item_error("serialize user", e))?;
-        let username = user.username.as_str();
+    ) -> Result<(), StoreError> {
+        let mut item: Item =
+            serde_dynamo::to_item(user).map_err(|e| StoreError::item("serialize user", e))?;
+        let username = user.username().as_str();
         item.insert(PK.into(), s(user_pk(username)));
-        item.insert(SK.into(), s("USER"));
-        item.insert("entity".into(), s("user"));
-        item.insert("password_hash".into(), s(password_hash));
-        item.insert(GSI1.partition_key.into(), s(USER_KIND));
-        item.insert(
-            "GSI1SK".into(),
-            s(format!("{}#{username}", user.created_at.to_rfc3339())),
-        );
+        item.insert(SK.into(), s(USER_SK));
+        item.insert(ENTITY.into(), s("user"));
+        item.insert(PASSWORD_HASH.into(), s(password_hash));
+        item.insert(GSI1PK.into(), s(USER_KIND));
+        item.insert(GSI1SK.into(), s(user_sort_key(user.created_at(), username)));
         let put = Put::builder()
             .table_name(self.table())
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)")
             .build()
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::invalid_request)?;
         let mut actions = vec![TransactWriteItem::builder().put(put).build()];
-        if let Some(client_id) = &user.client_id {
+        if let Some(client_id) = user.client_id() {
             // The client must exist and not be on its way out; bumping `user_seq` makes a
             // concurrent delete of the client, conditional on the value it read, retry
             // and see this user.
             let client = Update::builder()
                 .table_name(self.table())
-                .key(PK, s(client_pk(client_id)))
-                .key(SK, s("CLIENT"))
-                .update_expression("SET user_seq = if_not_exists(user_seq, :zero) + :one")
-                .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
-                .expression_attribute_values(":zero", super::n(0))
-                .expression_attribute_values(":one", super::n(1))
+                .key(PK, s(client_pk(client_id.as_str())))
+                .key(SK, s(CLIENT_SK))
+                .update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(#deleting)")
+                .expression_attribute_names("#seq", USER_SEQ)
+                .expression_attribute_names("#deleting", DELETING)
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1))
                 .build()
-                .map_err(ApiError::internal)?;
+                .map_err(StoreError::invalid_request)?;
             let link = Put::builder()
                 .table_name(self.table())
-                .item(PK, s(client_pk(client_id)))
+                .item(PK, s(client_pk(client_id.as_str())))
                 .item(SK, s(user_link_sk(username)))
-                .item("entity", s("user_link"))
-                .item("username", s(username))
+                .item(ENTITY, s("user_link"))
+                .item(USERNAME, s(username))
                 .build()
-                .map_err(ApiError::internal)?;
+                .map_err(StoreError::invalid_request)?;
             actions.push(TransactWriteItem::builder().update(client).build());
             actions.push(TransactWriteItem::builder().put(link).build());
         }
@@ -121,69 +125,47 @@ impl Store {
         let Err(err) = request.send().await else {
             return Ok(());
         };
-        if super::claim_lost(&err, record) {
-            return Err(super::idempotency::in_progress());
+        if claim_lost(&err, record) {
+            return Err(StoreError::ClaimLost);
         }
-        let codes = super::cancellation_codes(&err).unwrap_or_default();
-        let failed = |i: usize| {
-            codes
-                .get(i)
-                .is_some_and(|code| code == "ConditionalCheckFailed")
-        };
-        if failed(0) {
-            return Err(ApiError::Conflict(
-                "a user with this username already exists".into(),
-            ));
+        if failed_condition(&err, 0) {
+            return Err(StoreError::Taken(Unique::Username));
         }
-        if failed(1) {
-            return Err(ApiError::Validation(vec![FieldError::body(
-                "client_id",
-                "no client exists with this id",
-            )]));
+        if failed_condition(&err, 1) {
+            return Err(StoreError::MissingClient);
         }
-        Err(super::transaction_error("create user", err))
+        Err(StoreError::transaction("create user", err))
     }
 
     /// A user and its password hash.
-    pub async fn get_user(&self, username: &str) -> Result<Option<(User, String)>, ApiError> {
-        self.get_item(user_pk(username), "USER", "get user")
+    pub async fn get_user(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        self.get_item(user_pk(username), USER_SK, "get user")
             .await?
-            .map(|item| {
-                serde_dynamo::from_item::<_, UserRecord>(item)
-                    .map(|record| (record.user, record.password_hash))
-                    .map_err(|e| item_error("read user", e))
-            })
+            .map(|item| read_user(item).map(|record| (record.user, record.password_hash)))
             .transpose()
     }
 
     /// Deletes `user` if it is still at the version read, with its link in its client's
-    /// partition when it is a customer; `false` when it is gone or has changed since.
-    pub async fn delete_user(&self, user: &User) -> Result<bool, ApiError> {
-        let username = user.username.as_str();
+    /// partition when it is a customer; `Stale` when it is gone or has changed since.
+    pub async fn delete_user(&self, user: &User) -> Result<(), StoreError> {
+        let username = user.username().as_str();
         let delete = Delete::builder()
             .table_name(self.table())
             .key(PK, s(user_pk(username)))
-            .key(SK, s("USER"))
-            .condition_expression("version = :version")
-            .expression_attribute_values(":version", super::n(user.version))
+            .key(SK, s(USER_SK))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":version", n(user.version()))
             .build()
-            .map_err(ApiError::internal)?;
+            .map_err(StoreError::invalid_request)?;
         let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
-        if let Some(client_id) = &user.client_id {
+        if let Some(client_id) = user.client_id() {
             actions.push(user_link_delete(self.table(), client_id, username)?);
         }
-        let (request, _) = self.transaction(actions, &WriteOnce::fresh())?;
-        let result = request.send().await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if super::cancellation_codes(&err).is_some_and(|codes| {
-                    codes.first().is_some_and(|c| c == "ConditionalCheckFailed")
-                }) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(super::transaction_error("delete user", err)),
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if failed_condition(&err, 0) => Err(StoreError::Stale),
+            Err(err) => Err(StoreError::transaction("delete user", err)),
         }
     }
 
@@ -192,25 +174,22 @@ impl Store {
         &self,
         limit: usize,
         start: Option<ResumeKey>,
-    ) -> Result<(Vec<User>, Option<ResumeKey>), ApiError> {
+    ) -> Result<(Vec<User>, Option<ResumeKey>), StoreError> {
         let query = self
             .client()
             .query()
             .table_name(self.table())
             .index_name(GSI1.name)
-            .key_condition_expression("GSI1PK = :kind")
+            .key_condition_expression("#kind = :kind")
+            .expression_attribute_names("#kind", GSI1PK)
             .expression_attribute_values(":kind", s(USER_KIND))
             .scan_index_forward(false);
-        let page = fetch_page(query, &[PK, SK, "GSI1PK", "GSI1SK"], limit, start, false).await?;
+        let page = fetch_page(query, &GSI1.page_keys(), limit, start, false).await?;
         let users = page
             .items
             .into_iter()
-            .map(|item| {
-                serde_dynamo::from_item::<_, UserRecord>(item)
-                    .map(|record| record.user)
-                    .map_err(|e| item_error("read user", e))
-            })
-            .collect::<Result<Vec<User>, ApiError>>()?;
+            .map(|item| read_user(item).map(|record| record.user))
+            .collect::<Result<Vec<User>, StoreError>>()?;
         Ok((users, page.next))
     }
 }

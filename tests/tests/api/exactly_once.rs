@@ -298,7 +298,7 @@ async fn a_replay_goes_only_to_a_caller_that_may_make_the_request_now() {
         let token = app.token_for(&Caller {
             username: "ana".into(),
             role: Role::User,
-            client_id: Some(client.to_owned()),
+            client_id: Some(client_id(client)),
         });
         call(
             &app.app,
@@ -329,7 +329,7 @@ async fn a_replay_goes_only_to_a_caller_that_may_make_the_request_now() {
     let demoted = admin_post(app.token_for(&Caller {
         username: "test-admin".into(),
         role: Role::User,
-        client_id: Some(a.to_owned()),
+        client_id: Some(client_id(a)),
     }))
     .await;
 

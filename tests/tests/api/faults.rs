@@ -126,7 +126,7 @@ async fn throttling_past_the_retries_is_503_and_changes_nothing() {
 }
 
 /// Every attempt the SDK makes at one operation.
-const EVERY_ATTEMPT: usize = shared::store::MAX_ATTEMPTS as usize;
+const EVERY_ATTEMPT: usize = shared::store::connect::MAX_ATTEMPTS as usize;
 
 /// Creates a client (a transaction of 3 items), then applies for a loan for `client_id`
 /// (2 items), the first `conflicts` attempts of each cancelled by a conflicting transaction.

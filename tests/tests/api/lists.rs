@@ -32,7 +32,7 @@ struct Book {
 
 impl Book {
     fn client(&self, index: usize) -> &str {
-        &self.clients[index].id
+        self.clients[index].id().as_str()
     }
 }
 
@@ -62,7 +62,7 @@ async fn seed_book_with(
     write: Write,
 ) -> Book {
     let clients = seed::create_clients(app.store(), 0, clients).await;
-    let ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = clients.iter().map(|c| c.id().to_string()).collect();
     let mut loans = seed::book_loans(spec, &ids);
     for (client, extra) in extra {
         loans.push(seed::loan(&LoanSeed {
@@ -126,9 +126,12 @@ impl Want {
 
     fn matches(&self, loan: &Loan) -> bool {
         let cents = seed::cents(loan);
-        let day = loan.created_at.as_datetime().date_naive();
-        self.status.is_none_or(|s| loan.status == s)
-            && self.client_id.as_ref().is_none_or(|c| loan.client_id == *c)
+        let day = loan.created_at().as_datetime().date_naive();
+        self.status.is_none_or(|s| loan.status() == s)
+            && self
+                .client_id
+                .as_ref()
+                .is_none_or(|c| loan.client_id().as_str() == c.as_str())
             && self.min_cents.is_none_or(|min| cents >= min)
             && self.max_cents.is_none_or(|max| cents <= max)
             && self.from.is_none_or(|from| day >= from)
@@ -254,7 +257,7 @@ fn assert_keys(found: &[String], expected: &[String], why: &str) {
 /// loans, each the full stored loan, newest first.
 async fn assert_loan_walks(app: &TestApp, token: &str, path: &str, want: &Want, loans: &[Loan]) {
     let expected = expected(loans, want);
-    let expected_ids: Vec<String> = expected.iter().map(|l| l.id.clone()).collect();
+    let expected_ids: Vec<String> = expected.iter().map(|l| l.id().to_string()).collect();
     let expected_json: Vec<Value> = expected
         .iter()
         .map(|l| serde_json::to_value(l).expect("a loan serializes"))
@@ -300,7 +303,7 @@ async fn loans_walks_by_status_return_exactly_the_loans_of_that_status() {
     let app = TestApp::spawn().await;
     let book = seed_book(&app, 12, 300).await;
     let token = app.admin_token();
-    let statuses: HashSet<LoanStatus> = book.loans.iter().map(|l| l.status).collect();
+    let statuses: HashSet<LoanStatus> = book.loans.iter().map(|l| l.status()).collect();
     assert_eq!(statuses.len(), 6, "the seed holds every status");
 
     for status in LoanStatus::ALL {
@@ -437,7 +440,7 @@ async fn loans_walks_by_creation_date_include_both_days_of_the_range() {
     let edges_in: Vec<String> = expected(&book.loans, &range)
         .iter()
         .filter(|l| seed::cents(l) == 123_456)
-        .map(|l| l.created_at.to_rfc3339())
+        .map(|l| l.created_at().to_rfc3339())
         .collect();
     assert_eq!(
         edges_in,
@@ -527,7 +530,7 @@ async fn client_loans_walks_with_and_without_status_return_exactly_that_clients_
             };
             let expected = expected(&book.loans, &want);
             assert!(!expected.is_empty(), "{path}?{query}: some loans match");
-            let ids: Vec<String> = expected.iter().map(|l| l.id.clone()).collect();
+            let ids: Vec<String> = expected.iter().map(|l| l.id().to_string()).collect();
             for limit in LIMITS {
                 let walk = walk(&app, loans_handler, &token, &path, &query, limit).await;
                 assert_keys(
@@ -544,7 +547,7 @@ async fn client_loans_walks_with_and_without_status_return_exactly_that_clients_
 async fn clients_walks_with_and_without_a_name_filter_return_exactly_the_matches() {
     let app = TestApp::spawn().await;
     let mut clients = seed::create_clients(app.store(), 0, 45).await;
-    clients.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    clients.sort_by(|a, b| (b.created_at(), &b.id()).cmp(&(a.created_at(), &a.id())));
     let token = app.admin_token();
     for name in [None, Some("an"), Some("HÉCTOR"), Some("ía"), Some("zzz")] {
         let expected: Vec<String> = clients
@@ -552,11 +555,11 @@ async fn clients_walks_with_and_without_a_name_filter_return_exactly_the_matches
             .filter(|c| {
                 name.is_none_or(|q| {
                     let q = q.to_lowercase();
-                    c.details.first_name.as_str().to_lowercase().contains(&q)
-                        || c.details.last_name.as_str().to_lowercase().contains(&q)
+                    c.details().first_name.as_str().to_lowercase().contains(&q)
+                        || c.details().last_name.as_str().to_lowercase().contains(&q)
                 })
             })
-            .map(|c| c.id.clone())
+            .map(|c| c.id().to_string())
             .collect();
         let query = name.map_or(String::new(), |q| format!("name={}", encode(q)));
         for limit in LIMITS {
@@ -576,7 +579,12 @@ async fn users_walk_returns_every_user_newest_first() {
     let users = seed::create_users(app.store(), 23).await;
     let mut expected: Vec<(String, String)> = users
         .iter()
-        .map(|u| (u.created_at.to_rfc3339(), u.username.as_str().to_owned()))
+        .map(|u| {
+            (
+                u.created_at().to_rfc3339(),
+                u.username().as_str().to_owned(),
+            )
+        })
         .collect();
     expected.sort_by(|a, b| b.cmp(a));
     let expected: Vec<String> = expected.into_iter().map(|(_, name)| name).collect();
@@ -624,12 +632,12 @@ async fn a_single_match_among_300_loans_comes_back_on_the_first_page_within_the_
     assert_eq!(
         book.loans
             .iter()
-            .filter(|l| l.status == LoanStatus::Paid || seed::cents(l) < 100_000)
+            .filter(|l| l.status() == LoanStatus::Paid || seed::cents(l) < 100_000)
             .count(),
         1
     );
     let token = app.admin_token();
-    let client = &needle.client_id;
+    let client = &needle.client_id();
     let cases = [
         ("/loans".to_owned(), "status=paid&limit=1"),
         (
@@ -648,7 +656,7 @@ async fn a_single_match_among_300_loans_comes_back_on_the_first_page_within_the_
         assert_eq!(page.status, 200, "{uri}: {}", page.body);
         assert_eq!(
             field(page.body["items"].as_array().expect("items"), "id"),
-            [needle.id.as_str()],
+            [needle.id().as_str()],
             "{uri}: the one match, on the first page"
         );
         assert!(page.body["next_cursor"].is_null(), "{uri}: and the last");
@@ -717,7 +725,7 @@ async fn an_amount_range_matching_nothing_among_300_loans_gives_an_empty_last_pa
 async fn sparse_filters_past_the_read_budget_walk_forward_to_the_end() {
     let app = TestApp::spawn().await;
     let clients = seed::create_clients(app.store(), 0, 20).await;
-    let ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = clients.iter().map(|c| c.id().to_string()).collect();
     let spec = BookSpec {
         statuses: NO_PAID,
         ..BookSpec::new(2_000)
@@ -737,7 +745,7 @@ async fn sparse_filters_past_the_read_budget_walk_forward_to_the_end() {
     let needles: Vec<String> = loans
         .iter()
         .filter(|l| seed::cents(l) < 100_000)
-        .map(|l| l.id.clone())
+        .map(|l| l.id().to_string())
         .collect();
     assert_eq!(needles.len(), 3);
     let token = app.admin_token();
@@ -787,7 +795,7 @@ async fn a_status_filter_reads_only_loans_of_that_status_from_its_index() {
     .await;
     assert_eq!(app.calls.take(), ["Query"]);
     let ids = field(page.body["items"].as_array().expect("items"), "id");
-    let wanted: Vec<String> = active.iter().map(|l| l.id.clone()).collect();
+    let wanted: Vec<String> = active.iter().map(|l| l.id().to_string()).collect();
     assert_eq!(ids, wanted);
     assert!(page.body["next_cursor"].is_null());
 }
@@ -1050,7 +1058,7 @@ async fn a_customer_walks_only_its_own_loans_whatever_the_filters() {
         };
         let expected: Vec<String> = expected(&book.loans, &want)
             .iter()
-            .map(|l| l.id.clone())
+            .map(|l| l.id().to_string())
             .collect();
         for limit in LIMITS {
             let walk = walk(&app, loans_handler, &token, "/loans", &sent.query(), limit).await;
@@ -1069,7 +1077,7 @@ async fn a_customer_walks_only_its_own_loans_whatever_the_filters() {
         },
     )
     .iter()
-    .map(|l| l.id.clone())
+    .map(|l| l.id().to_string())
     .collect();
     let walk = walk(
         &app,
@@ -1113,8 +1121,8 @@ async fn loans_inserted_while_paging_never_repeat_or_hide_a_loan_that_existed_be
     let app = TestApp::spawn().await;
     let book = seed_book_with(&app, 4, &BookSpec::new(100), &[], Write::OneByOne).await;
     let token = app.admin_token();
-    let before: HashSet<String> = book.loans.iter().map(|l| l.id.clone()).collect();
-    let span_start = book.loans[0].created_at.as_datetime();
+    let before: HashSet<String> = book.loans.iter().map(|l| l.id().to_string()).collect();
+    let span_start = book.loans[0].created_at().as_datetime();
 
     let mut seen: Vec<Value> = Vec::new();
     let mut cursor: Option<String> = None;
@@ -1179,7 +1187,7 @@ async fn a_bulk_loaded_loan_is_stored_exactly_as_create_loan_stores_it() {
     let bulk = TestApp::spawn().await;
     let clients = seed::create_clients(through_store.store(), 0, 2).await;
     seed::create_clients(bulk.store(), 0, 2).await;
-    let ids: Vec<String> = clients.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = clients.iter().map(|c| c.id().to_string()).collect();
     // Every status (so every optional timestamp set and unset), with and without purpose.
     let loans: Vec<Loan> = LoanStatus::ALL
         .iter()
@@ -1197,8 +1205,8 @@ async fn a_bulk_loaded_loan_is_stored_exactly_as_create_loan_stores_it() {
             })
         })
         .collect();
-    assert!(loans.iter().any(|l| l.purpose.is_none()));
-    assert!(loans.iter().any(|l| l.purpose.is_some()));
+    assert!(loans.iter().any(|l| l.purpose().is_none()));
+    assert!(loans.iter().any(|l| l.purpose().is_some()));
     seed::create_loans(through_store.store(), &loans).await;
     let report = seed::bulk_load(bulk.store(), &loans)
         .await
@@ -1210,8 +1218,8 @@ async fn a_bulk_loaded_loan_is_stored_exactly_as_create_loan_stores_it() {
         let read = |app: &TestApp| {
             let store = app.store().clone();
             let key = (
-                format!("CLIENT#{}", loan.client_id),
-                format!("LOAN#{}", loan.id),
+                format!("CLIENT#{}", loan.client_id()),
+                format!("LOAN#{}", loan.id()),
             );
             async move {
                 store
@@ -1232,9 +1240,15 @@ async fn a_bulk_loaded_loan_is_stored_exactly_as_create_loan_stores_it() {
             read(&bulk).await,
             read(&through_store).await,
             "{}: the bulk loader writes what create_loan writes",
-            loan.status
+            loan.status()
         );
-        let response = get(&bulk, loans_handler, &token, &format!("/loans/{}", loan.id)).await;
+        let response = get(
+            &bulk,
+            loans_handler,
+            &token,
+            &format!("/loans/{}", loan.id()),
+        )
+        .await;
         assert_eq!(response.status, 200, "{}", response.body);
         assert_eq!(
             response.body,
@@ -1247,7 +1261,10 @@ async fn a_bulk_loaded_loan_is_stored_exactly_as_create_loan_stores_it() {
     let walk = walk(&bulk, loans_handler, &token, "/loans", "", 5).await;
     assert_keys(
         &field(&walk.items, "id"),
-        &newest.iter().map(|l| l.id.clone()).collect::<Vec<_>>(),
+        &newest
+            .iter()
+            .map(|l| l.id().to_string())
+            .collect::<Vec<_>>(),
         "bulk-loaded loans list newest first",
     );
 }

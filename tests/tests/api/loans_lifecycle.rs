@@ -664,7 +664,7 @@ async fn a_login_created_after_the_delete_read_the_client_makes_the_delete_stale
     let client = id(&create_client(&app).await);
     let read = app
         .store()
-        .client_partition(&client)
+        .client_partition(&client_id(&client))
         .await
         .unwrap()
         .expect("the client exists");
@@ -674,7 +674,7 @@ async fn a_login_created_after_the_delete_read_the_client_makes_the_delete_stale
     let outcome = app.store().delete_client(&read).await;
 
     assert!(
-        matches!(outcome, Err(shared::store::clients::WriteError::Stale)),
+        matches!(outcome, Err(shared::store::StoreError::Stale)),
         "the delete is conditional on user_seq: {outcome:?}"
     );
     assert!(
@@ -683,7 +683,7 @@ async fn a_login_created_after_the_delete_read_the_client_makes_the_delete_stale
     );
     let reread = app
         .store()
-        .client_partition(&client)
+        .client_partition(&client_id(&client))
         .await
         .unwrap()
         .unwrap();

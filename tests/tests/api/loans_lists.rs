@@ -757,20 +757,20 @@ async fn client_partition_reads_the_client_and_all_its_loans_in_one_query() {
 
     let (found, loans) = app
         .store()
-        .client_partition(&client)
+        .client_partition(&client_id(&client))
         .await
         .expect("client with loans")
         .map_or((None, Vec::new()), |p| (Some(p.client), p.loans));
 
-    assert_eq!(found.map(|c| c.id), Some(client.clone()));
-    let loan_ids: BTreeSet<String> = loans.iter().map(|l| l.id.clone()).collect();
+    assert_eq!(found.map(|c| c.id().to_string()), Some(client.clone()));
+    let loan_ids: BTreeSet<String> = loans.iter().map(|l| l.id().to_string()).collect();
     assert_eq!(loan_ids.len(), loans.len(), "no loan twice");
     assert_eq!(loan_ids, expected, "all its loans and no other client's");
     assert_eq!(app.calls.take(), ["Query"], "one Query and nothing else");
 
     let (missing, none) = app
         .store()
-        .client_partition(&ulid::Ulid::generate().to_string())
+        .client_partition(&client_id(&ulid::Ulid::generate().to_string()))
         .await
         .expect("client with loans of a missing client")
         .map_or((None, Vec::new()), |p| (Some(p.client), p.loans));

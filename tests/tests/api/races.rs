@@ -135,7 +135,7 @@ async fn racing_client_deletes_and_loan_applications_never_orphan_a_loan() {
 
         let (client_left, loans) = app
             .store()
-            .client_partition(&id)
+            .client_partition(&client_id(&id))
             .await
             .unwrap()
             .map_or((None, Vec::new()), |p| (Some(p.client), p.loans));

@@ -119,16 +119,19 @@ async fn a_client_and_all_its_loans_come_back_in_one_query() {
 
     let (found, loans) = app
         .store()
-        .client_partition(client_id)
+        .client_partition(&api_tests::client_id(client_id))
         .await
         .unwrap()
         .map_or((None, Vec::new()), |p| (Some(p.client), p.loans));
 
     assert_eq!(app.calls.take(), ["Query"]);
-    assert_eq!(found.map(|c| c.id), Some(client_id.to_owned()));
+    assert_eq!(
+        found.map(|c| c.id().to_string()),
+        Some(client_id.to_owned())
+    );
     loan_ids.reverse();
     assert_eq!(
-        loans.iter().map(|l| l.id.clone()).collect::<Vec<_>>(),
+        loans.iter().map(|l| l.id().to_string()).collect::<Vec<_>>(),
         loan_ids,
         "newest first, only this client's"
     );

@@ -1,10 +1,11 @@
-//! The SAM template's table must match the code's table definition (`shared::table`), so
+//! The SAM template's table must match the code's table definition (`shared::store::table`), so
 //! what is deployed is what the code and the tests use.
 
 use std::collections::BTreeSet;
 
 use serde_yaml::Value;
-use shared::table::{INDEXES, PK, SK, TTL_ATTRIBUTE, key_attributes};
+use shared::store::keys::{PK, SK, TTL as TTL_ATTRIBUTE};
+use shared::store::table::{INDEXES, key_attributes};
 
 fn table_properties() -> Value {
     let text =

@@ -1,20 +1,7 @@
 //! The single DynamoDB table: key attributes, global secondary indexes and TTL, defined
 //! once here. The SAM template, the dev set-up and the tests all derive from (or are
-//! checked against) this module.
-//!
-//! | item | PK | SK | GSI1 (all of a kind, newest first) |
-//! |---|---|---|---|
-//! | client | `CLIENT#<id>` | `CLIENT` | `CLIENT` / `<created_at>#<id>` |
-//! | loan | `CLIENT#<client_id>` | `LOAN#<id>` | `LOAN` / `<created_at>#<id>` |
-//! | email guard | `EMAIL#<lower-cased email>` | `EMAIL` | |
-//! | document guard | `DOCUMENT#<number>` | `DOCUMENT` | |
-//! | user | `USER#<username>` | `USER` | `USER` / `<created_at>#<username>` |
-//! | failed logins | `LOGIN#<username>` | `FAILURES` | |
-//! | idempotency record | `IDEMPOTENCY#<caller>#<key hash>` | `IDEMPOTENCY` | |
-//!
-//! A loan also carries GSI2 (`LOAN_STATUS#<status>` / `<created_at>#<id>`: loans by
-//! status) and GSI3 (`LOAN#<id>`: a loan by id alone). The per-resource modules of
-//! [`crate::store`] build these keys; `docs/data-model.md` lists every access pattern.
+//! checked against) this module; [`super::keys`] lists what each item's keys hold, and
+//! `docs/data-model.md` every access pattern.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
@@ -22,15 +9,8 @@ use aws_sdk_dynamodb::types::{
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
-use crate::error::ApiError;
-use crate::store::db_error;
-
-/// The table's partition key attribute (a string such as `CLIENT#<id>`).
-pub const PK: &str = "PK";
-/// The table's sort key attribute (a string such as `CLIENT` or `LOAN#<id>`).
-pub const SK: &str = "SK";
-/// Items with this attribute (epoch seconds) are deleted by DynamoDB once it passes.
-pub const TTL_ATTRIBUTE: &str = "expires_at";
+use super::error::StoreError;
+use super::keys::{GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, PK, SK, TTL};
 
 /// A global secondary index: its name, key attributes and the access pattern it serves.
 /// Every index projects all attributes.
@@ -46,26 +26,36 @@ pub struct Index {
     pub purpose: &'static str,
 }
 
+impl Index {
+    /// The attributes that make up a resume key of a query of this index: the table's
+    /// key and the index's.
+    pub fn page_keys(&self) -> Vec<&'static str> {
+        let mut keys = vec![PK, SK, self.partition_key];
+        keys.extend(self.sort_key);
+        keys
+    }
+}
+
 /// Every item of a kind (`CLIENT`, `LOAN`, `USER`), newest first.
 pub const GSI1: Index = Index {
     name: "GSI1",
-    partition_key: "GSI1PK",
-    sort_key: Some("GSI1SK"),
+    partition_key: GSI1PK,
+    sort_key: Some(GSI1SK),
     purpose: "all items of a kind, newest first",
 };
 
 /// Loans of one status, newest first.
 pub const GSI2: Index = Index {
     name: "GSI2",
-    partition_key: "GSI2PK",
-    sort_key: Some("GSI2SK"),
+    partition_key: GSI2PK,
+    sort_key: Some(GSI2SK),
     purpose: "loans by status, newest first",
 };
 
 /// A loan by its id alone.
 pub const GSI3: Index = Index {
     name: "GSI3",
-    partition_key: "GSI3PK",
+    partition_key: GSI3PK,
     sort_key: None,
     purpose: "a loan by id",
 };
@@ -83,15 +73,15 @@ pub fn key_attributes() -> Vec<&'static str> {
     names
 }
 
-fn key_element(name: &str, key_type: KeyType) -> Result<KeySchemaElement, ApiError> {
+fn key_element(name: &str, key_type: KeyType) -> Result<KeySchemaElement, StoreError> {
     KeySchemaElement::builder()
         .attribute_name(name)
         .key_type(key_type)
         .build()
-        .map_err(ApiError::internal)
+        .map_err(StoreError::invalid_request)
 }
 
-fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>, ApiError> {
+fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>, StoreError> {
     let mut schema = vec![key_element(partition, KeyType::Hash)?];
     if let Some(sort) = sort {
         schema.push(key_element(sort, KeyType::Range)?);
@@ -100,7 +90,7 @@ fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElemen
 }
 
 /// Creates the table with its indexes (on-demand billing) and enables TTL.
-pub async fn create_table(client: &Client, table_name: &str) -> Result<(), ApiError> {
+pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
     let mut request = client
         .create_table()
         .table_name(table_name)
@@ -112,7 +102,7 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), ApiEr
                 .attribute_name(name)
                 .attribute_type(ScalarAttributeType::S)
                 .build()
-                .map_err(ApiError::internal)?,
+                .map_err(StoreError::invalid_request)?,
         );
     }
     for index in INDEXES {
@@ -126,31 +116,31 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), ApiEr
                         .build(),
                 )
                 .build()
-                .map_err(ApiError::internal)?,
+                .map_err(StoreError::invalid_request)?,
         );
     }
     request
         .send()
         .await
-        .map_err(|e| db_error("create table", e))?;
+        .map_err(|e| StoreError::sdk("create table", e))?;
     client
         .update_time_to_live()
         .table_name(table_name)
         .time_to_live_specification(
             TimeToLiveSpecification::builder()
                 .enabled(true)
-                .attribute_name(TTL_ATTRIBUTE)
+                .attribute_name(TTL)
                 .build()
-                .map_err(ApiError::internal)?,
+                .map_err(StoreError::invalid_request)?,
         )
         .send()
         .await
-        .map_err(|e| db_error("enable time to live", e))?;
+        .map_err(|e| StoreError::sdk("enable time to live", e))?;
     Ok(())
 }
 
 /// Creates the table unless it exists already; returns whether it was created.
-pub async fn ensure_table(client: &Client, table_name: &str) -> Result<bool, ApiError> {
+pub async fn ensure_table(client: &Client, table_name: &str) -> Result<bool, StoreError> {
     match client.describe_table().table_name(table_name).send().await {
         Ok(_) => Ok(false),
         Err(err)
@@ -160,6 +150,6 @@ pub async fn ensure_table(client: &Client, table_name: &str) -> Result<bool, Api
         {
             create_table(client, table_name).await.map(|()| true)
         }
-        Err(err) => Err(db_error("describe table", err)),
+        Err(err) => Err(StoreError::sdk("describe table", err)),
     }
 }

@@ -1,0 +1,346 @@
+//! Changing a loan: every rule of who may change what, in one place.
+//!
+//! A [`LoanChange`] says what a caller asks for: new terms (all of them, for a
+//! replacement, or any of them, for a patch), a purpose, a status. [`Loan::change`]
+//! decides: a customer may only cancel its own pending application; terms change only
+//! while `pending`; a status moves only along the lifecycle; the figures are recomputed
+//! from the new terms; the version grows by one and `updated_at` is the time of the
+//! change. It does no I/O.
+
+use rust_decimal::Decimal;
+
+use super::loan::{Loan, Purpose};
+use super::loan_status::{Actor, LoanStatus, TransitionError, allowed_for};
+use super::money::Currency;
+use super::schedule::{LoanTerms, ScheduleError};
+use super::time::Timestamp;
+
+/// What a caller asks to change. A field left `None` is not asked for: on a patch it
+/// keeps its value, on a replacement the required terms must all be given, the currency
+/// falls back to MXN and the purpose is cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoanChange {
+    /// `PUT`: the terms are replaced as a whole, and no status may be given.
+    pub replace: bool,
+    /// The principal.
+    pub amount: Option<Decimal>,
+    /// The currency.
+    pub currency: Option<Currency>,
+    /// The nominal annual rate, in percent.
+    pub annual_interest_rate: Option<Decimal>,
+    /// The number of monthly installments.
+    pub term_months: Option<u32>,
+    /// A new purpose, or `Some(None)` to clear it.
+    pub purpose: Option<Option<Purpose>>,
+    /// The status to move to.
+    pub status: Option<LoanStatus>,
+}
+
+impl LoanChange {
+    /// Whether any term (or the purpose) is asked for.
+    pub fn touches_terms(&self) -> bool {
+        self.amount.is_some()
+            || self.currency.is_some()
+            || self.annual_interest_rate.is_some()
+            || self.term_months.is_some()
+            || self.purpose.is_some()
+    }
+
+    /// The names of the term fields asked for, as the API body spells them.
+    fn terms_given(&self) -> Vec<&'static str> {
+        [
+            ("amount", self.amount.is_some()),
+            ("currency", self.currency.is_some()),
+            ("annual_interest_rate", self.annual_interest_rate.is_some()),
+            ("term_months", self.term_months.is_some()),
+            ("purpose", self.purpose.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, given)| given.then_some(field))
+        .collect()
+    }
+}
+
+/// Why a change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    /// The actor may not make this kind of change at all (a customer replacing terms or
+    /// asking for a status other than `cancelled`).
+    #[error("the actor may not make this change")]
+    Forbidden,
+    /// A customer asked to change these fields; it may only change the status.
+    #[error("a customer may only change the status")]
+    CustomerFields(Vec<&'static str>),
+    /// The loan's terms are fixed in this status.
+    #[error("the terms of a loan that is {0} cannot change; only a pending loan's can")]
+    TermsFixed(LoanStatus),
+    /// The new terms break their rules, as `(field, message)`.
+    #[error("the terms are invalid")]
+    Invalid(Vec<(&'static str, String)>),
+    /// The new terms cannot be scheduled.
+    #[error(transparent)]
+    Unschedulable(#[from] ScheduleError),
+    /// The lifecycle does not allow the status change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The status change is legal, but not for this actor.
+    #[error("a customer cannot move a loan that is {from} to {to}")]
+    NotForActor {
+        /// The loan's status.
+        from: LoanStatus,
+        /// The status asked for.
+        to: LoanStatus,
+    },
+}
+
+/// Takes `given`, or for a patch `current`; a missing required term is reported.
+fn term<T>(
+    errors: &mut Vec<(&'static str, String)>,
+    field: &'static str,
+    given: Option<T>,
+    current: Option<T>,
+) -> Option<T> {
+    let value = given.or(current);
+    if value.is_none() {
+        errors.push((field, "is required".into()));
+    }
+    value
+}
+
+impl Loan {
+    /// The loan `change` makes of this one when `actor` asks for it at `now`, or `None`
+    /// when it asks for nothing.
+    pub fn change(
+        &self,
+        actor: Actor,
+        change: &LoanChange,
+        now: Timestamp,
+    ) -> Result<Option<Loan>, ChangeError> {
+        if actor == Actor::Customer {
+            if change.replace {
+                return Err(ChangeError::Forbidden);
+            }
+            let fields = change.terms_given();
+            if !fields.is_empty() {
+                return Err(ChangeError::CustomerFields(fields));
+            }
+            if change.status.is_some_and(|to| to != LoanStatus::Cancelled) {
+                return Err(ChangeError::Forbidden);
+            }
+        }
+        let mut next = None;
+        if change.replace || change.touches_terms() {
+            if !self.status().terms_editable() {
+                return Err(ChangeError::TermsFixed(self.status()));
+            }
+            let (terms, purpose) = self.merged_terms(change)?;
+            next = Some(self.with_terms(&terms, purpose, now)?);
+        }
+        if let Some(to) = change.status {
+            if !allowed_for(actor, self.status(), to) {
+                return Err(match self.status().transition(to) {
+                    Err(illegal) => ChangeError::Transition(illegal),
+                    Ok(_) => ChangeError::NotForActor {
+                        from: self.status(),
+                        to,
+                    },
+                });
+            }
+            let base = next.as_ref().unwrap_or(self);
+            let mut moved = base.with_status(to, now)?;
+            moved.set_version(self.version() + 1);
+            next = Some(moved);
+        }
+        Ok(next)
+    }
+
+    /// The terms and purpose the loan would have after `change`.
+    fn merged_terms(
+        &self,
+        change: &LoanChange,
+    ) -> Result<(LoanTerms, Option<Purpose>), ChangeError> {
+        change.resolve((!change.replace).then_some(self))
+    }
+}
+
+impl LoanChange {
+    /// The terms and purpose of a new loan: every required term must be given, the
+    /// currency falls back to MXN.
+    pub fn new_terms(&self) -> Result<(LoanTerms, Option<Purpose>), ChangeError> {
+        self.resolve(None)
+    }
+
+    /// The terms and purpose after this change of `current` (or of nothing: a new loan,
+    /// or a replacement).
+    fn resolve(&self, current: Option<&Loan>) -> Result<(LoanTerms, Option<Purpose>), ChangeError> {
+        let change = self;
+        let mut errors = Vec::new();
+        let currency = change
+            .currency
+            .unwrap_or_else(|| current.map_or_else(Currency::mxn, Loan::currency));
+        let amount = term(
+            &mut errors,
+            "amount",
+            change.amount,
+            current.map(Loan::amount),
+        );
+        let rate = term(
+            &mut errors,
+            "annual_interest_rate",
+            change.annual_interest_rate,
+            current.map(Loan::annual_interest_rate),
+        );
+        let months = term(
+            &mut errors,
+            "term_months",
+            change.term_months,
+            current.map(Loan::term_months),
+        );
+        let purpose = match &change.purpose {
+            Some(purpose) => purpose.clone(),
+            None => current.and_then(|loan| loan.purpose().cloned()),
+        };
+        let (Some(amount), Some(rate), Some(months)) = (amount, rate, months) else {
+            return Err(ChangeError::Invalid(errors));
+        };
+        let terms =
+            LoanTerms::parse(amount, currency, rate, months).map_err(ChangeError::Invalid)?;
+        Ok((terms, purpose))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{ClientId, LoanId};
+    use rust_decimal::dec;
+
+    fn pending() -> Loan {
+        let now = Timestamp::now();
+        let terms = LoanTerms::parse(dec!(10000), Currency::mxn(), dec!(12), 12).unwrap();
+        Loan::apply(
+            LoanId::new_at(now),
+            &ClientId::new_at(now),
+            &terms,
+            None,
+            now,
+        )
+        .unwrap()
+    }
+
+    fn status(to: LoanStatus) -> LoanChange {
+        LoanChange {
+            status: Some(to),
+            ..LoanChange::default()
+        }
+    }
+
+    #[test]
+    fn a_change_makes_the_next_version_stamped_with_its_time() {
+        let loan = pending();
+        let later = Timestamp::from(loan.created_at().as_datetime() + chrono::Duration::seconds(5));
+        let change = LoanChange {
+            term_months: Some(24),
+            status: Some(LoanStatus::Approved),
+            ..LoanChange::default()
+        };
+        let next = loan.change(Actor::Admin, &change, later).unwrap().unwrap();
+        assert_eq!(
+            next.version(),
+            2,
+            "one change, one version, however many fields"
+        );
+        assert_eq!(next.updated_at(), later);
+        assert_eq!(next.term_months(), 24);
+        assert_eq!(next.status(), LoanStatus::Approved);
+        assert_ne!(
+            next.monthly_payment(),
+            loan.monthly_payment(),
+            "figures recomputed"
+        );
+        assert_eq!(
+            loan.change(Actor::Admin, &LoanChange::default(), later),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_customer_may_only_cancel() {
+        let loan = pending();
+        let now = Timestamp::now();
+        let cancelled = loan.change(Actor::Customer, &status(LoanStatus::Cancelled), now);
+        assert_eq!(cancelled.unwrap().unwrap().status(), LoanStatus::Cancelled);
+        let cases = [
+            (status(LoanStatus::Approved), ChangeError::Forbidden),
+            (
+                LoanChange {
+                    replace: true,
+                    ..LoanChange::default()
+                },
+                ChangeError::Forbidden,
+            ),
+            (
+                LoanChange {
+                    amount: Some(dec!(5)),
+                    purpose: Some(None),
+                    ..LoanChange::default()
+                },
+                ChangeError::CustomerFields(vec!["amount", "purpose"]),
+            ),
+        ];
+        for (change, expected) in cases {
+            assert_eq!(loan.change(Actor::Customer, &change, now), Err(expected));
+        }
+    }
+
+    #[test]
+    fn terms_are_fixed_once_decided_and_statuses_follow_the_lifecycle() {
+        let now = Timestamp::now();
+        let approved = pending().with_status(LoanStatus::Approved, now).unwrap();
+        let longer = LoanChange {
+            term_months: Some(24),
+            ..LoanChange::default()
+        };
+        assert_eq!(
+            approved.change(Actor::Admin, &longer, now),
+            Err(ChangeError::TermsFixed(LoanStatus::Approved))
+        );
+        assert!(matches!(
+            approved.change(Actor::Admin, &status(LoanStatus::Pending), now),
+            Err(ChangeError::Transition(_))
+        ));
+        assert_eq!(
+            approved.change(Actor::Customer, &status(LoanStatus::Cancelled), now),
+            Err(ChangeError::NotForActor {
+                from: LoanStatus::Approved,
+                to: LoanStatus::Cancelled
+            })
+        );
+    }
+
+    #[test]
+    fn a_replacement_needs_every_term_and_clears_the_rest() {
+        let loan = pending();
+        let now = Timestamp::now();
+        let partial = LoanChange {
+            replace: true,
+            amount: Some(dec!(5000)),
+            ..LoanChange::default()
+        };
+        assert_eq!(
+            loan.change(Actor::Admin, &partial, now),
+            Err(ChangeError::Invalid(vec![
+                ("annual_interest_rate", "is required".into()),
+                ("term_months", "is required".into())
+            ]))
+        );
+        let out_of_range = LoanChange {
+            amount: Some(dec!(-1)),
+            ..LoanChange::default()
+        };
+        assert!(matches!(
+            loan.change(Actor::Admin, &out_of_range, now),
+            Err(ChangeError::Invalid(errors)) if errors[0].0 == "amount"
+        ));
+    }
+}
