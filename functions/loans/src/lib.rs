@@ -18,6 +18,8 @@ mod lists;
 mod single;
 pub mod wire;
 
+pub use single::WRITE_ATTEMPTS;
+
 /// Serves one request.
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
     web::serve(request, |request| route(app, request)).await

@@ -19,7 +19,7 @@ use crate::visible_loan;
 use crate::wire::{LoanInput, QuoteInput};
 
 /// How often a write without `If-Match` re-reads and retries after losing a race.
-const WRITE_ATTEMPTS: usize = 8;
+pub const WRITE_ATTEMPTS: usize = 8;
 
 fn unschedulable(err: ScheduleError) -> ApiError {
     ApiError::invalid(
