@@ -1,5 +1,7 @@
 //! Realistic, unique request bodies built with `fake`, for tests where the values do not
-//! matter (only that they are valid and do not clash).
+//! matter (only that they are valid and do not clash). A test that needs a value to differ
+//! from the drawn one derives it from the body (the term plus one, a second given name):
+//! any fixed value in the factory's range is sometimes the one drawn.
 
 use chrono::{Months, Utc};
 use fake::Fake;

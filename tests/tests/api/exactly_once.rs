@@ -223,6 +223,9 @@ async fn every_transaction_carries_a_client_request_token_of_its_own() {
     let id = client["id"].as_str().unwrap();
     let loan = create_loan(&app, id).await;
     let loan_uri = format!("/loans/{}", loan["id"].as_str().unwrap());
+    // A second given name, so the patch always changes the client and writes: a fixed
+    // name would sometimes be the one the factory drew, and then no transaction is made.
+    let renamed = format!("{} Ana", client["first_name"].as_str().unwrap());
     create_user(
         &app,
         "teller",
@@ -236,7 +239,7 @@ async fn every_transaction_carries_a_client_request_token_of_its_own() {
             clients_handler,
             Method::PATCH,
             format!("/clients/{id}"),
-            Some(json!({"first_name": "Ana"})),
+            Some(json!({"first_name": renamed})),
         ),
         (
             loans_handler,

@@ -55,9 +55,14 @@ async fn fifty_parallel_patches_without_if_match_lose_no_successful_update() {
         stored.body, last.body,
         "the stored loan is the last successful update"
     );
+    // A writer gives up only after losing all its attempts, each to another writer's
+    // success between its read and its write. Its attempts follow one another, so those
+    // are distinct successes: if any writer gave up, at least that many got through. How
+    // many more do depends on timing (few when the machine is busy), so no more is asked.
     assert!(
-        succeeded.len() >= 10,
-        "most writers get through: {} of 50",
+        contended == 0 || succeeded.len() >= shared::http::conditional::WRITE_ATTEMPTS,
+        "{contended} gave up, so at least {} got through: {} of 50",
+        shared::http::conditional::WRITE_ATTEMPTS,
         succeeded.len()
     );
 }

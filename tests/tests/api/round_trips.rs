@@ -150,6 +150,10 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
     app.calls.take();
     let terms = json!({"amount": "5000.00", "annual_interest_rate": "10", "term_months": 6});
     let credentials = |password: &str| json!({"username": "teller", "password": password});
+    let replacement = client_body();
+    // A second given name, so the patch always changes the client: a fixed name would
+    // sometimes be the one the factory drew, and an unchanged client is not written.
+    let renamed = format!("{} Ana", replacement["first_name"].as_str().unwrap());
 
     // Replacing a client reads it (its old email and document guards) and writes client
     // and guards in one transaction; deleting one reads its whole partition, client and
@@ -161,7 +165,7 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
         (
             clients_handler,
             request(Method::PUT, &format!("/clients/{client_id}"))
-                .json(&client_body())
+                .json(&replacement)
                 .header("if-match", "\"1\""),
             200,
             &["GetItem", "TransactWriteItems"],
@@ -169,7 +173,7 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
         (
             clients_handler,
             request(Method::PATCH, &format!("/clients/{client_id}"))
-                .json(&json!({"first_name": "Ana"}))
+                .json(&json!({"first_name": renamed}))
                 .header("if-match", "\"2\""),
             200,
             &["GetItem", "TransactWriteItems"],
