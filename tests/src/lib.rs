@@ -22,7 +22,9 @@ pub mod bench;
 pub mod calls;
 pub mod factories;
 pub mod faults;
+pub mod loan;
 pub mod outage;
+pub mod routes;
 pub mod seed;
 
 /// The secret every test app signs cursors with.
@@ -178,6 +180,25 @@ impl TestApp {
         call(&self.app, handler, request.bearer(&self.admin_token())).await
     }
 
+    /// Sends `request` as it is (with whatever token it carries) to the function that
+    /// serves its path, as API Gateway would.
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        let handler = routes::handler_for(&request.path());
+        call(&self.app, handler, request).await
+    }
+
+    /// Sends `request` as an admin to the function that serves its path.
+    pub async fn admin(&self, request: TestRequest) -> TestResponse {
+        self.send(request.bearer(&self.admin_token())).await
+    }
+
+    /// Sends `request` as the customer bound to `client_id` to the function that serves
+    /// its path.
+    pub async fn customer(&self, client_id: &str, request: TestRequest) -> TestResponse {
+        self.send(request.bearer(&self.customer_token(client_id)))
+            .await
+    }
+
     /// Every item in the table, for asserting that nothing changed (tests only; the API
     /// itself never scans).
     pub async fn all_items(
@@ -249,6 +270,14 @@ impl TestRequest {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
+    }
+
+    /// The path the request is for.
+    pub fn path(&self) -> String {
+        self.builder
+            .uri_ref()
+            .map(|uri| uri.path().to_owned())
+            .unwrap_or_default()
     }
 
     /// The finished `lambda_http::Request`; panics on an invalid method, URI or header.

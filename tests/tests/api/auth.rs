@@ -19,12 +19,9 @@ async fn login_with_right_credentials_returns_a_bearer_token_that_works() {
     assert_eq!(response.body["token_type"], "Bearer");
     assert_eq!(response.body["expires_in"], 900);
     let token = response.body["access_token"].as_str().unwrap();
-    let me = call(
-        &app.app,
-        auth_handler,
-        request(Method::GET, "/auth/me").bearer(token),
-    )
-    .await;
+    let me = app
+        .send(request(Method::GET, "/auth/me").bearer(token))
+        .await;
     assert_eq!(me.status, 200);
     assert_eq!(
         me.body,
@@ -39,9 +36,7 @@ async fn wrong_password_and_unknown_user_get_identical_401s() {
 
     let attempt = |username: &'static str| {
         let body = json!({"username": username, "password": "not the password"});
-        call(
-            &app.app,
-            auth_handler,
+        app.send(
             request(Method::POST, "/auth/login")
                 .json(&body)
                 .header("x-request-id", "same-id"),
@@ -135,15 +130,12 @@ async fn login_rejects_malformed_requests() {
         ),
     ];
     for (body, status, why) in cases {
-        let response = call(
-            &app.app,
-            auth_handler,
-            request(Method::POST, "/auth/login").json(&body),
-        )
-        .await;
+        let response = app
+            .send(request(Method::POST, "/auth/login").json(&body))
+            .await;
         assert_eq!(response.status.as_u16(), status, "{why}: {}", response.body);
     }
-    let get = call(&app.app, auth_handler, request(Method::GET, "/auth/login")).await;
+    let get = app.send(request(Method::GET, "/auth/login")).await;
     get.assert_problem(405);
     assert_eq!(get.header("allow"), Some("POST"));
 }
@@ -192,9 +184,7 @@ async fn create_user_validates_every_field() {
         ),
     ];
     for (body, pointer, why) in cases {
-        let response = app
-            .as_admin(auth_handler, request(Method::POST, "/users").json(&body))
-            .await;
+        let response = app.admin(request(Method::POST, "/users").json(&body)).await;
         response.assert_problem(422);
         assert_eq!(
             response.error_pointers(),
@@ -220,7 +210,7 @@ async fn create_user_returns_201_without_the_hash_and_409_for_a_taken_username()
 
     let again = json!({"username": "MARIA", "password": PASSWORD, "role": "admin"});
     let response = app
-        .as_admin(auth_handler, request(Method::POST, "/users").json(&again))
+        .admin(request(Method::POST, "/users").json(&again))
         .await;
     response.assert_problem(409);
 }
@@ -231,9 +221,7 @@ async fn list_users_pages_newest_first() {
     for name in ["first", "second", "third"] {
         create_user(&app, name, PASSWORD, "admin", None).await;
     }
-    let page = app
-        .as_admin(auth_handler, request(Method::GET, "/users?limit=2"))
-        .await;
+    let page = app.admin(request(Method::GET, "/users?limit=2")).await;
     assert_eq!(page.status, 200);
     let names: Vec<&str> = page.body["items"]
         .as_array()
@@ -244,10 +232,10 @@ async fn list_users_pages_newest_first() {
     assert_eq!(names, ["third", "second"]);
     let cursor = page.body["next_cursor"].as_str().unwrap();
     let rest = app
-        .as_admin(
-            auth_handler,
-            request(Method::GET, &format!("/users?limit=2&cursor={cursor}")),
-        )
+        .admin(request(
+            Method::GET,
+            &format!("/users?limit=2&cursor={cursor}"),
+        ))
         .await;
     assert_eq!(rest.body["items"][0]["username"], "first");
     assert!(rest.body["next_cursor"].is_null());
@@ -262,24 +250,17 @@ async fn delete_user_returns_204_then_404_and_the_user_can_no_longer_log_in() {
         .unwrap()
         .to_owned();
 
-    let deleted = app
-        .as_admin(auth_handler, request(Method::DELETE, "/users/leaver"))
-        .await;
-    let again = app
-        .as_admin(auth_handler, request(Method::DELETE, "/users/leaver"))
-        .await;
+    let deleted = app.admin(request(Method::DELETE, "/users/leaver")).await;
+    let again = app.admin(request(Method::DELETE, "/users/leaver")).await;
 
     assert_eq!(deleted.status, 204);
     again.assert_problem(404);
     login(&app, "leaver", PASSWORD).await.assert_problem(401);
     // Tokens are stateless: one issued before the deletion keeps working until it
     // expires (at most 15 minutes), which is the documented bound.
-    let me = call(
-        &app.app,
-        auth_handler,
-        request(Method::GET, "/auth/me").bearer(&token),
-    )
-    .await;
+    let me = app
+        .send(request(Method::GET, "/auth/me").bearer(&token))
+        .await;
     assert_eq!(me.status, 200);
 }
 
@@ -291,11 +272,8 @@ async fn an_admin_cannot_delete_its_own_account() {
         .as_str()
         .unwrap()
         .to_owned();
-    let response = call(
-        &app.app,
-        auth_handler,
-        request(Method::DELETE, "/users/solo").bearer(&token),
-    )
-    .await;
+    let response = app
+        .send(request(Method::DELETE, "/users/solo").bearer(&token))
+        .await;
     response.assert_problem(409);
 }

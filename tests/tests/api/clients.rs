@@ -7,11 +7,8 @@ use http::Method;
 use serde_json::{Value, json};
 
 async fn create(app: &TestApp, body: &Value) -> TestResponse {
-    app.as_admin(
-        clients_handler,
-        request(Method::POST, "/clients").json(body),
-    )
-    .await
+    app.admin(request(Method::POST, "/clients").json(body))
+        .await
 }
 
 async fn created_client(app: &TestApp) -> Value {
@@ -164,7 +161,7 @@ async fn create_client_rejects_malformed_bodies() {
         ),
     ];
     for (req, status, why) in cases {
-        let response = app.as_admin(clients_handler, req).await;
+        let response = app.admin(req).await;
         assert_eq!(response.status, status, "{why}: {}", response.body);
         response.assert_problem(status);
     }
@@ -203,9 +200,7 @@ async fn get_client_returns_200_with_etag() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
 
-    let response = app
-        .as_admin(clients_handler, request(Method::GET, &path(&client)))
-        .await;
+    let response = app.admin(request(Method::GET, &path(&client))).await;
 
     assert_eq!(response.status, 200);
     assert_eq!(response.body, client);
@@ -221,10 +216,7 @@ async fn get_client_returns_404_for_missing_or_malformed_ids() {
         "..%2F..%2Fetc".into(),
     ] {
         let response = app
-            .as_admin(
-                clients_handler,
-                request(Method::GET, &format!("/clients/{id}")),
-            )
+            .admin(request(Method::GET, &format!("/clients/{id}")))
             .await;
         response.assert_problem(404);
     }
@@ -266,17 +258,11 @@ async fn unknown_paths_are_404_and_wrong_methods_are_405_with_allow() {
 async fn request_ids_are_echoed_or_generated() {
     let app = TestApp::spawn().await;
     let echoed = app
-        .as_admin(
-            clients_handler,
-            request(Method::GET, "/clients").header("x-request-id", "abc-123"),
-        )
+        .admin(request(Method::GET, "/clients").header("x-request-id", "abc-123"))
         .await;
     assert_eq!(echoed.header("x-request-id"), Some("abc-123"));
     let hostile = app
-        .as_admin(
-            clients_handler,
-            request(Method::GET, "/clients").header("x-request-id", "a b\"<script>"),
-        )
+        .admin(request(Method::GET, "/clients").header("x-request-id", "a b\"<script>"))
         .await;
     assert_ne!(hostile.header("x-request-id"), Some("a b\"<script>"));
     assert!(
@@ -294,8 +280,7 @@ async fn put_client_replaces_every_field_and_bumps_the_version() {
     replacement.as_object_mut().unwrap().remove("phone");
 
     let response = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::PUT, &path(&client))
                 .json(&replacement)
                 .header("if-match", "\"1\""),
@@ -318,10 +303,7 @@ async fn put_client_returns_422_when_a_required_field_is_missing() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
     let response = app
-        .as_admin(
-            clients_handler,
-            request(Method::PUT, &path(&client)).json(&json!({"first_name": "Ana"})),
-        )
+        .admin(request(Method::PUT, &path(&client)).json(&json!({"first_name": "Ana"})))
         .await;
     response.assert_problem(422);
     assert_eq!(response.error_pointers().len(), 4);
@@ -333,8 +315,7 @@ async fn patch_client_changes_only_the_given_fields_and_null_clears_optional_one
     let client = created_client(&app).await;
 
     let response = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::PATCH, &path(&client))
                 .json(&json!({"last_name": " Pérez ", "phone": null})),
         )
@@ -356,8 +337,7 @@ async fn patch_client_with_a_stale_if_match_returns_412_and_changes_nothing() {
 
     for tag in ["\"7\"", "W/\"1\"", "garbage"] {
         let response = app
-            .as_admin(
-                clients_handler,
+            .admin(
                 request(Method::PATCH, &path(&client))
                     .json(&json!({"first_name": "Changed"}))
                     .header("if-match", tag),
@@ -375,8 +355,7 @@ async fn patch_client_moves_the_email_guard_so_the_old_email_is_free_again() {
     let old_email = client["email"].as_str().unwrap().to_owned();
 
     let response = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::PATCH, &path(&client)).json(
                 &json!({"email": "new.address@example.com", "document_number": "NEWDOC12345"}),
             ),
@@ -409,10 +388,7 @@ async fn patch_client_to_a_taken_email_returns_409_and_changes_nothing() {
     let before = app.all_items().await;
 
     let response = app
-        .as_admin(
-            clients_handler,
-            request(Method::PATCH, &path(&second)).json(&json!({"email": first["email"]})),
-        )
+        .admin(request(Method::PATCH, &path(&second)).json(&json!({"email": first["email"]})))
         .await;
 
     response.assert_problem(409);
@@ -424,14 +400,10 @@ async fn update_of_a_missing_client_returns_404() {
     let app = TestApp::spawn().await;
     let uri = format!("/clients/{}", ulid::Ulid::generate());
     for method in [Method::PUT, Method::PATCH] {
-        let response = app
-            .as_admin(clients_handler, request(method, &uri).json(&client_body()))
-            .await;
+        let response = app.admin(request(method, &uri).json(&client_body())).await;
         response.assert_problem(404);
     }
-    let response = app
-        .as_admin(clients_handler, request(Method::DELETE, &uri))
-        .await;
+    let response = app.admin(request(Method::DELETE, &uri)).await;
     response.assert_problem(404);
 }
 
@@ -441,10 +413,7 @@ async fn delete_client_returns_204_and_frees_its_email_and_document() {
     let client = created_client(&app).await;
 
     let response = app
-        .as_admin(
-            clients_handler,
-            request(Method::DELETE, &path(&client)).header("if-match", "\"1\""),
-        )
+        .admin(request(Method::DELETE, &path(&client)).header("if-match", "\"1\""))
         .await;
 
     assert_eq!(response.status, 204);
@@ -452,7 +421,7 @@ async fn delete_client_returns_204_and_frees_its_email_and_document() {
         app.all_items().await.is_empty(),
         "client and guards are gone"
     );
-    app.as_admin(clients_handler, request(Method::GET, &path(&client)))
+    app.admin(request(Method::GET, &path(&client)))
         .await
         .assert_problem(404);
 }
@@ -462,10 +431,7 @@ async fn delete_client_with_a_stale_if_match_returns_412() {
     let app = TestApp::spawn().await;
     let client = created_client(&app).await;
     let response = app
-        .as_admin(
-            clients_handler,
-            request(Method::DELETE, &path(&client)).header("if-match", "\"2\""),
-        )
+        .admin(request(Method::DELETE, &path(&client)).header("if-match", "\"2\""))
         .await;
     response.assert_problem(412);
     assert_eq!(app.all_items().await.len(), 3);

@@ -17,12 +17,11 @@ async fn twenty_parallel_creates_with_one_email_give_one_201_and_nineteen_409() 
         })
         .collect();
 
-    let responses = join_all(bodies.iter().map(|body| {
-        app.as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(body),
-        )
-    }))
+    let responses = join_all(
+        bodies
+            .iter()
+            .map(|body| app.admin(request(Method::POST, "/clients").json(body))),
+    )
     .await;
 
     let created = responses.iter().filter(|r| r.status == 201).count();
@@ -45,23 +44,18 @@ async fn twenty_parallel_creates_with_one_email_give_one_201_and_nineteen_409() 
 async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
     let app = TestApp::spawn().await;
     let client = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await
         .body;
     let uri = format!("/clients/{}", client["id"].as_str().unwrap());
 
     let (a, b) = tokio::join!(
-        app.as_admin(
-            clients_handler,
+        app.admin(
             request(Method::PATCH, &uri)
                 .json(&json!({"first_name": "Alpha"}))
                 .header("if-match", "\"1\"")
         ),
-        app.as_admin(
-            clients_handler,
+        app.admin(
             request(Method::PATCH, &uri)
                 .json(&json!({"first_name": "Bravo"}))
                 .header("if-match", "\"1\"")
@@ -72,10 +66,7 @@ async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 412]);
     let winner = if a.status == 200 { a.body } else { b.body };
-    let stored = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await
-        .body;
+    let stored = app.admin(request(Method::GET, &uri)).await.body;
     assert_eq!(stored["first_name"], winner["first_name"]);
     assert_eq!(stored["version"], 2);
 }
@@ -84,30 +75,18 @@ async fn two_updates_with_the_same_if_match_give_one_200_and_one_412() {
 async fn parallel_patches_without_if_match_lose_no_update() {
     let app = TestApp::spawn().await;
     let client = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await
         .body;
     let uri = format!("/clients/{}", client["id"].as_str().unwrap());
 
     let (a, b) = tokio::join!(
-        app.as_admin(
-            clients_handler,
-            request(Method::PATCH, &uri).json(&json!({"first_name": "Alpha"}))
-        ),
-        app.as_admin(
-            clients_handler,
-            request(Method::PATCH, &uri).json(&json!({"last_name": "Bravo"}))
-        ),
+        app.admin(request(Method::PATCH, &uri).json(&json!({"first_name": "Alpha"}))),
+        app.admin(request(Method::PATCH, &uri).json(&json!({"last_name": "Bravo"}))),
     );
 
     assert_eq!((a.status.as_u16(), b.status.as_u16()), (200, 200));
-    let stored = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await
-        .body;
+    let stored = app.admin(request(Method::GET, &uri)).await.body;
     assert_eq!(stored["first_name"], "Alpha");
     assert_eq!(stored["last_name"], "Bravo");
     assert_eq!(stored["version"], 3);

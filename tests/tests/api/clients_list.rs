@@ -11,10 +11,7 @@ async fn seed(app: &TestApp, count: usize) -> Vec<Value> {
     let mut created = Vec::new();
     for _ in 0..count {
         let response = app
-            .as_admin(
-                clients_handler,
-                request(Method::POST, "/clients").json(&client_body()),
-            )
+            .admin(request(Method::POST, "/clients").json(&client_body()))
             .await;
         assert_eq!(response.status, 201);
         created.push(response.body);
@@ -23,11 +20,8 @@ async fn seed(app: &TestApp, count: usize) -> Vec<Value> {
 }
 
 async fn list(app: &TestApp, query: &str) -> TestResponse {
-    app.as_admin(
-        clients_handler,
-        request(Method::GET, &format!("/clients{query}")),
-    )
-    .await
+    app.admin(request(Method::GET, &format!("/clients{query}")))
+        .await
 }
 
 fn ids(page: &Value) -> Vec<String> {
@@ -97,10 +91,7 @@ async fn list_filters_by_email_document_and_name() {
     named["first_name"] = json!("Ximena");
     named["last_name"] = json!("Quetzal");
     let named = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&named),
-        )
+        .admin(request(Method::POST, "/clients").json(&named))
         .await
         .body;
 
@@ -159,10 +150,7 @@ async fn a_sparse_name_filter_still_fills_its_page() {
     let mut rare = client_body();
     rare["last_name"] = json!("Zyxwvut");
     let rare = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&rare),
-        )
+        .admin(request(Method::POST, "/clients").json(&rare))
         .await
         .body;
     seed(&app, 5).await;

@@ -195,18 +195,12 @@ async fn a_transaction_the_sdk_retries_after_it_committed_is_answered_as_a_succe
     // transaction again, with the same token, and DynamoDB answers that it is done.
     faults.lose_responses("TransactWriteItems", 1);
     let applied = app
-        .as_admin(
-            loans_handler,
-            request(Method::POST, &uri).json(&loan_body()),
-        )
+        .admin(request(Method::POST, &uri).json(&loan_body()))
         .await;
     faults.lose_responses("TransactWriteItems", 1);
     let loan_uri = format!("/loans/{}", applied.body["id"].as_str().unwrap_or_default());
     let approved = app
-        .as_admin(
-            loans_handler,
-            request(Method::PATCH, &loan_uri).json(&json!({"status": "approved"})),
-        )
+        .admin(request(Method::PATCH, &loan_uri).json(&json!({"status": "approved"})))
         .await;
 
     assert_eq!(applied.status, 201, "{}", applied.body);
@@ -303,9 +297,7 @@ async fn a_replay_goes_only_to_a_caller_that_may_make_the_request_now() {
             role: Role::User,
             client_id: Some(client_id(client)),
         });
-        call(
-            &app.app,
-            loans_handler,
+        app.send(
             request(Method::POST, &format!("/clients/{path_client}/loans"))
                 .json(&body)
                 .header("idempotency-key", "ana-1")
@@ -313,9 +305,7 @@ async fn a_replay_goes_only_to_a_caller_that_may_make_the_request_now() {
         )
     };
     let admin_post = |token: String| {
-        call(
-            &app.app,
-            clients_handler,
+        app.send(
             request(Method::POST, "/clients")
                 .json(&client_body())
                 .header("idempotency-key", "shared-key")

@@ -36,38 +36,23 @@ async fn an_outage_gives_503s_and_the_api_recovers_with_nothing_lost() {
     let switch = Switch::start(TestApp::upstream()).await;
     let app = TestApp::spawn_with(Some(&switch.endpoint), &Faults::default()).await;
     let before = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await;
     assert_eq!(before.status, 201);
     let uri = format!("/clients/{}", before.body["id"].as_str().unwrap());
 
     switch.down().await;
-    let read = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await;
+    let read = app.admin(request(Method::GET, &uri)).await;
     let write = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await;
     let update = app
-        .as_admin(
-            clients_handler,
-            request(Method::PATCH, &uri).json(&json!({"first_name": "Lost"})),
-        )
+        .admin(request(Method::PATCH, &uri).json(&json!({"first_name": "Lost"})))
         .await;
     let login = login(&app, "admin", "any password at all").await;
     switch.up();
-    let after = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await;
-    let listed = app
-        .as_admin(clients_handler, request(Method::GET, "/clients"))
-        .await;
+    let after = app.admin(request(Method::GET, &uri)).await;
+    let listed = app.admin(request(Method::GET, "/clients")).await;
 
     for response in [&read, &write, &update, &login] {
         assert_unavailable(response);
@@ -99,18 +84,11 @@ async fn throttling_past_the_retries_is_503_and_changes_nothing() {
     faults.throttle("GetItem");
     faults.throttle("TransactWriteItems");
     faults.throttle("Query");
-    let read = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await;
+    let read = app.admin(request(Method::GET, &uri)).await;
     let write = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await;
-    let list = app
-        .as_admin(loans_handler, request(Method::GET, "/loans"))
-        .await;
+    let list = app.admin(request(Method::GET, "/loans")).await;
     let attempts = app.calls.take();
     faults.clear();
 
@@ -119,9 +97,7 @@ async fn throttling_past_the_retries_is_503_and_changes_nothing() {
     }
     assert_eq!(app.all_items().await, before);
     assert!(!attempts.is_empty());
-    let again = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await;
+    let again = app.admin(request(Method::GET, &uri)).await;
     assert_eq!(again.status, 200, "throttling over, service back");
 }
 
@@ -138,16 +114,12 @@ async fn create_and_apply(
 ) -> (TestResponse, TestResponse) {
     faults.transaction_conflict(3, conflicts);
     let create = app
-        .as_admin(
-            clients_handler,
-            request(Method::POST, "/clients").json(&client_body()),
-        )
+        .admin(request(Method::POST, "/clients").json(&client_body()))
         .await;
     faults.clear();
     faults.transaction_conflict(2, conflicts);
     let apply = app
-        .as_admin(
-            loans_handler,
+        .admin(
             request(Method::POST, &format!("/clients/{client_id}/loans")).json(
                 &json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6}),
             ),
@@ -191,15 +163,10 @@ async fn a_passing_transaction_conflict_is_retried_and_the_write_lands_once() {
     assert_eq!(create.status, 201, "{}", create.body);
     assert_eq!(apply.status, 201, "{}", apply.body);
     let loans = app
-        .as_admin(
-            loans_handler,
-            request(Method::GET, &format!("/clients/{client_id}/loans")),
-        )
+        .admin(request(Method::GET, &format!("/clients/{client_id}/loans")))
         .await;
     assert_eq!(loans.body["items"].as_array().unwrap().len(), 1, "one loan");
-    let clients = app
-        .as_admin(clients_handler, request(Method::GET, "/clients"))
-        .await;
+    let clients = app.admin(request(Method::GET, "/clients")).await;
     assert_eq!(
         clients.body["items"].as_array().unwrap().len(),
         2,
@@ -216,14 +183,9 @@ async fn an_update_that_keeps_meeting_a_transaction_conflict_is_409_and_keeps_th
 
     faults.transaction_conflict(1, EVERY_ATTEMPT);
     let update = app
-        .as_admin(
-            clients_handler,
-            request(Method::PATCH, &uri).json(&json!({"first_name": "Conflicted"})),
-        )
+        .admin(request(Method::PATCH, &uri).json(&json!({"first_name": "Conflicted"})))
         .await;
-    let stored = app
-        .as_admin(clients_handler, request(Method::GET, &uri))
-        .await;
+    let stored = app.admin(request(Method::GET, &uri)).await;
 
     update.assert_problem(409);
     assert_eq!(stored.body, client);

@@ -31,8 +31,8 @@ async fn a_retried_client_create_replays_the_first_response_and_creates_one_clie
             .header("idempotency-key", "client-0001")
     };
 
-    let first = app.as_admin(clients_handler, post()).await;
-    let retry = app.as_admin(clients_handler, post()).await;
+    let first = app.admin(post()).await;
+    let retry = app.admin(post()).await;
 
     assert_eq!(first.status, 201, "{}", first.body);
     assert_eq!(retry.status, 201);
@@ -47,16 +47,14 @@ async fn a_retried_client_create_replays_the_first_response_and_creates_one_clie
 async fn the_same_key_with_another_body_is_422_and_creates_nothing() {
     let app = TestApp::spawn().await;
     let first = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::POST, "/clients")
                 .json(&client_body())
                 .header("idempotency-key", "k1"),
         )
         .await;
     let other = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::POST, "/clients")
                 .json(&client_body())
                 .header("idempotency-key", "k1"),
@@ -82,22 +80,20 @@ async fn keys_are_scoped_to_the_caller() {
     let body = loan_body();
 
     let mine = app
-        .as_admin(
-            loans_handler,
+        .admin(
             request(Method::POST, &uri)
                 .json(&body)
                 .header("idempotency-key", "same"),
         )
         .await;
-    let theirs = call(
-        &app.app,
-        loans_handler,
-        request(Method::POST, &uri)
-            .json(&body)
-            .header("idempotency-key", "same")
-            .bearer(&other_admin),
-    )
-    .await;
+    let theirs = app
+        .send(
+            request(Method::POST, &uri)
+                .json(&body)
+                .header("idempotency-key", "same")
+                .bearer(&other_admin),
+        )
+        .await;
 
     assert_eq!((mine.status.as_u16(), theirs.status.as_u16()), (201, 201));
     assert_ne!(mine.body["id"], theirs.body["id"], "two callers, two loans");
@@ -115,8 +111,7 @@ async fn malformed_keys_are_400_and_change_nothing() {
     ];
     for (key, why) in cases {
         let response = app
-            .as_admin(
-                clients_handler,
+            .admin(
                 request(Method::POST, "/clients")
                     .json(&client_body())
                     .header("idempotency-key", key),
@@ -126,8 +121,7 @@ async fn malformed_keys_are_400_and_change_nothing() {
     }
     let longest = "k".repeat(255);
     let ok = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::POST, "/clients")
                 .json(&client_body())
                 .header("idempotency-key", &longest),
@@ -145,16 +139,14 @@ async fn a_failed_request_releases_its_key() {
     let good = client_body();
 
     let failed = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::POST, "/clients")
                 .json(&bad)
                 .header("idempotency-key", "fix-and-retry"),
         )
         .await;
     let fixed = app
-        .as_admin(
-            clients_handler,
+        .admin(
             request(Method::POST, "/clients")
                 .json(&good)
                 .header("idempotency-key", "fix-and-retry"),
@@ -173,8 +165,7 @@ async fn twenty_parallel_creates_with_one_key_create_one_loan() {
     let body = loan_body();
 
     let responses = join_all((0..20).map(|_| {
-        app.as_admin(
-            loans_handler,
+        app.admin(
             request(Method::POST, &uri)
                 .json(&body)
                 .header("idempotency-key", "burst"),
@@ -213,7 +204,7 @@ async fn a_claim_abandoned_mid_way_can_be_retried_once_its_lease_expires() {
     };
     // The first attempt claims the key and then "dies": simulate it by claiming the key
     // the way the handler does, and never completing it.
-    let first = app.as_admin(clients_handler, post()).await;
+    let first = app.admin(post()).await;
     assert_eq!(first.status, 201);
     let record_items: Vec<_> = app
         .all_items()
@@ -254,19 +245,16 @@ async fn a_claim_abandoned_mid_way_can_be_retried_once_its_lease_expires() {
     // Delete the client the first attempt made, so the retry can make it again.
     let id = first.body["id"].as_str().unwrap();
     assert_eq!(
-        app.as_admin(
-            clients_handler,
-            request(Method::DELETE, &format!("/clients/{id}"))
-        )
-        .await
-        .status,
+        app.admin(request(Method::DELETE, &format!("/clients/{id}")))
+            .await
+            .status,
         204
     );
 
     abandon(now + 30).await.unwrap();
-    let while_leased = app.as_admin(clients_handler, post()).await;
+    let while_leased = app.admin(post()).await;
     abandon(now - 1).await.unwrap();
-    let after_lease = app.as_admin(clients_handler, post()).await;
+    let after_lease = app.admin(post()).await;
 
     while_leased.assert_problem(409);
     assert_eq!(after_lease.status, 201, "{}", after_lease.body);

@@ -1,204 +1,17 @@
 //! Loan routes: applying for, reading, replacing, patching and deleting a loan; body
 //! validation, routing, tokens and who may see or change which loan. The lifecycle lives
 //! in `loans_lifecycle`, lists in `loans_lists`, schedules and quotes in `quotes`; the
-//! helpers at the top are shared with those modules.
+//! helpers they share are in `api_tests::loan`.
 
 use std::collections::BTreeSet;
 
 use api_tests::factories::loan_body;
+use api_tests::loan::create_loan;
+use api_tests::loan::*;
 use api_tests::*;
 use http::Method;
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::{Value, json};
-
-/// Every field of a loan in a response, and nothing else.
-pub(crate) const LOAN_FIELDS: [&str; 19] = [
-    "id",
-    "client_id",
-    "status",
-    "amount",
-    "currency",
-    "annual_interest_rate",
-    "term_months",
-    "purpose",
-    "monthly_payment",
-    "total_interest",
-    "total_payable",
-    "created_at",
-    "updated_at",
-    "version",
-    "approved_at",
-    "rejected_at",
-    "disbursed_at",
-    "paid_at",
-    "cancelled_at",
-];
-
-/// Every status, in lifecycle order.
-pub(crate) const STATUSES: [&str; 6] = [
-    "pending",
-    "approved",
-    "rejected",
-    "active",
-    "paid",
-    "cancelled",
-];
-
-/// The timestamp each status stamps when it is reached (`pending` has `created_at`).
-pub(crate) fn timestamp_field(status: &str) -> Option<&'static str> {
-    match status {
-        "approved" => Some("approved_at"),
-        "rejected" => Some("rejected_at"),
-        "active" => Some("disbursed_at"),
-        "paid" => Some("paid_at"),
-        "cancelled" => Some("cancelled_at"),
-        _ => None,
-    }
-}
-
-/// The legal way from `pending` to `status`, one status change per step.
-pub(crate) fn path_to(status: &str) -> &'static [&'static str] {
-    match status {
-        "pending" => &[],
-        "approved" => &["approved"],
-        "rejected" => &["rejected"],
-        "cancelled" => &["cancelled"],
-        "active" => &["approved", "active"],
-        "paid" => &["approved", "active", "paid"],
-        other => panic!("no such status {other:?}"),
-    }
-}
-
-pub(crate) fn id(resource: &Value) -> String {
-    resource["id"]
-        .as_str()
-        .expect("resource has an id")
-        .to_owned()
-}
-
-pub(crate) fn loan_uri(loan: &Value) -> String {
-    format!("/loans/{}", id(loan))
-}
-
-pub(crate) fn client_loans_uri(client_id: &str) -> String {
-    format!("/clients/{client_id}/loans")
-}
-
-/// Calls the loans handler as an admin.
-pub(crate) async fn admin(app: &TestApp, req: TestRequest) -> TestResponse {
-    app.as_admin(loans_handler, req).await
-}
-
-/// Calls the loans handler as the customer bound to `client_id`.
-pub(crate) async fn customer(app: &TestApp, client_id: &str, req: TestRequest) -> TestResponse {
-    call(
-        &app.app,
-        loans_handler,
-        req.bearer(&app.customer_token(client_id)),
-    )
-    .await
-}
-
-/// `POST /clients/{client_id}/loans` as an admin.
-pub(crate) async fn apply(app: &TestApp, client_id: &str, body: &Value) -> TestResponse {
-    admin(
-        app,
-        request(Method::POST, &client_loans_uri(client_id)).json(body),
-    )
-    .await
-}
-
-/// Creates a loan with `body`; panics unless it is created.
-pub(crate) async fn create_loan_with(app: &TestApp, client_id: &str, body: &Value) -> Value {
-    let response = apply(app, client_id, body).await;
-    assert_eq!(response.status, 201, "create loan: {}", response.body);
-    response.body
-}
-
-/// Creates a realistic pending loan.
-pub(crate) async fn create_loan(app: &TestApp, client_id: &str) -> Value {
-    create_loan_with(app, client_id, &loan_body()).await
-}
-
-/// `PATCH /loans/{id}` `{"status": status}` as an admin.
-pub(crate) async fn set_status(app: &TestApp, loan: &Value, status: &str) -> TestResponse {
-    admin(
-        app,
-        request(Method::PATCH, &loan_uri(loan)).json(&json!({"status": status})),
-    )
-    .await
-}
-
-/// Moves a pending loan to `status` along the legal path; panics if a step is refused.
-pub(crate) async fn drive(app: &TestApp, loan: Value, status: &str) -> Value {
-    let mut loan = loan;
-    for step in path_to(status) {
-        let response = set_status(app, &loan, step).await;
-        assert_eq!(
-            response.status, 200,
-            "{} -> {step}: {}",
-            loan["status"], response.body
-        );
-        loan = response.body;
-    }
-    assert_eq!(loan["status"], status);
-    loan
-}
-
-/// A new loan of `client_id`, already in `status`.
-pub(crate) async fn loan_in(app: &TestApp, client_id: &str, status: &str) -> Value {
-    let loan = create_loan(app, client_id).await;
-    drive(app, loan, status).await
-}
-
-/// `GET /loans/{id}` as an admin.
-pub(crate) async fn fetch(app: &TestApp, loan: &Value) -> TestResponse {
-    admin(app, request(Method::GET, &loan_uri(loan))).await
-}
-
-/// Asserts two problems are indistinguishable to the caller.
-pub(crate) fn assert_same_problem(actual: &TestResponse, expected: &TestResponse, why: &str) {
-    for field in ["type", "title", "status", "detail"] {
-        assert_eq!(
-            actual.body[field], expected.body[field],
-            "{why}: {field} must reveal nothing"
-        );
-    }
-}
-
-/// A decimal's text without insignificant zeros, so `"12.50"` and `"12.5"` compare equal.
-pub(crate) fn canonical_decimal(text: &str) -> String {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let whole = whole.trim_start_matches('0');
-    let fraction = fraction.trim_end_matches('0');
-    let whole = if whole.is_empty() { "0" } else { whole };
-    if fraction.is_empty() {
-        whole.to_owned()
-    } else {
-        format!("{whole}.{fraction}")
-    }
-}
-
-/// Asserts the loan's rate is a decimal string numerically equal to `expected`.
-pub(crate) fn assert_rate(loan: &Value, expected: &str) {
-    let rate = loan["annual_interest_rate"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the rate is a decimal string: {loan}"));
-    assert_eq!(
-        canonical_decimal(rate),
-        canonical_decimal(expected),
-        "annual_interest_rate {rate} is numerically {expected}"
-    );
-}
-
-/// `body` with the fields of `patch` set (or added).
-pub(crate) fn with(body: &Value, patch: &Value) -> Value {
-    let mut body = body.clone();
-    for (key, value) in patch.as_object().expect("patch is an object") {
-        body[key] = value.clone();
-    }
-    body
-}
 
 fn sorted(mut pointers: Vec<String>) -> Vec<String> {
     pointers.sort();
@@ -1166,10 +979,7 @@ async fn delete_loan_returns_204_and_the_loan_is_gone() {
     );
     assert_eq!(fetch(&app, &kept).await.status, 200, "the other loan stays");
     let owner = app
-        .as_admin(
-            clients_handler,
-            request(Method::GET, &format!("/clients/{}", id(&client))),
-        )
+        .admin(request(Method::GET, &format!("/clients/{}", id(&client))))
         .await;
     assert_eq!(owner.status, 200, "the client stays");
 }
@@ -1210,7 +1020,9 @@ async fn unknown_paths_are_404_and_wrong_methods_are_405_with_allow() {
         "/quotes/1".to_owned(),
         "/loan".to_owned(),
     ] {
-        let response = admin(&app, request(Method::GET, &uri)).await;
+        let response = app
+            .as_admin(loans_handler, request(Method::GET, &uri))
+            .await;
         assert_eq!(response.status, 404, "{uri}: {}", response.body);
         response.assert_problem(404);
     }
@@ -1284,7 +1096,7 @@ async fn every_loan_route_refuses_missing_and_bad_tokens_with_401() {
     ];
 
     for (method, uri, body) in loan_routes(&id(&client), &loan) {
-        let response = call(&app.app, loans_handler, build(method.clone(), &uri, &body)).await;
+        let response = app.send(build(method.clone(), &uri, &body)).await;
         assert_eq!(response.status, 401, "{method} {uri} without a token");
         response.assert_problem(401);
         assert_eq!(
@@ -1294,7 +1106,7 @@ async fn every_loan_route_refuses_missing_and_bad_tokens_with_401() {
         );
         for (authorization, why) in &bad {
             let req = build(method.clone(), &uri, &body).header("authorization", authorization);
-            let response = call(&app.app, loans_handler, req).await;
+            let response = app.send(req).await;
             assert_eq!(
                 response.status, 401,
                 "{method} {uri} with {why}: {}",

@@ -8,7 +8,7 @@ use futures::future::join_all;
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::loans::{
+use api_tests::loan::{
     STATUSES, admin, create_loan, customer, drive, fetch, id, loan_in, loan_uri, path_to,
     set_status, timestamp_field,
 };
@@ -362,11 +362,8 @@ async fn delete_loan_is_allowed_only_when_pending_rejected_or_cancelled() {
 }
 
 async fn delete_client(app: &TestApp, client_id: &str) -> TestResponse {
-    app.as_admin(
-        clients_handler,
-        request(Method::DELETE, &format!("/clients/{client_id}")),
-    )
-    .await
+    app.admin(request(Method::DELETE, &format!("/clients/{client_id}")))
+        .await
 }
 
 /// Whether any item in the table mentions `text` (a client or loan id) anywhere.
@@ -503,10 +500,7 @@ async fn a_loan_applied_for_while_its_client_is_deleted_is_never_left_without_it
 
         let outcome = (applied.status.as_u16(), deleted.status.as_u16());
         let client_left = app
-            .as_admin(
-                clients_handler,
-                request(Method::GET, &format!("/clients/{client}")),
-            )
+            .admin(request(Method::GET, &format!("/clients/{client}")))
             .await
             .status
             == 200;
@@ -548,9 +542,7 @@ async fn delete_client_removes_its_customer_logins_and_no_one_else() {
     create_user(&app, "next-door", PASSWORD, "user", Some(&neighbour)).await;
     create_user(&app, "teller", PASSWORD, "admin", None).await;
     // A login deleted on its own takes its link in the client's partition with it.
-    let removed = app
-        .as_admin(auth_handler, request(Method::DELETE, "/users/ana-three"))
-        .await;
+    let removed = app.admin(request(Method::DELETE, "/users/ana-three")).await;
     assert_eq!(removed.status, 204, "{}", removed.body);
     assert!(!table_mentions(&app, "ana-three").await, "no link is left");
 
@@ -572,9 +564,7 @@ async fn delete_client_removes_its_customer_logins_and_no_one_else() {
         assert!(user_exists(&app, name).await, "{name} stays");
         assert_eq!(login(&app, name, PASSWORD).await.status, 200, "{name}");
     }
-    let users = app
-        .as_admin(auth_handler, request(Method::GET, "/users"))
-        .await;
+    let users = app.admin(request(Method::GET, "/users")).await;
     let names: Vec<&str> = users.body["items"]
         .as_array()
         .unwrap()
@@ -609,12 +599,9 @@ async fn no_login_can_be_created_for_a_client_being_deleted() {
     let before = app.all_items().await;
 
     let response = app
-        .as_admin(
-            auth_handler,
-            request(Method::POST, "/users").json(&json!({
-                "username": "too-late", "password": PASSWORD, "role": "user", "client_id": client,
-            })),
-        )
+        .admin(request(Method::POST, "/users").json(&json!({
+            "username": "too-late", "password": PASSWORD, "role": "user", "client_id": client,
+        })))
         .await;
 
     response.assert_problem(422);
@@ -629,12 +616,9 @@ async fn a_login_created_while_its_client_is_deleted_is_never_left_without_its_c
         let username = format!("racer-{round}");
 
         let (user, deleted) = tokio::join!(
-            app.as_admin(
-                auth_handler,
-                request(Method::POST, "/users").json(&json!({
-                    "username": username, "password": PASSWORD, "role": "user", "client_id": client,
-                })),
-            ),
+            app.admin(request(Method::POST, "/users").json(&json!({
+                "username": username, "password": PASSWORD, "role": "user", "client_id": client,
+            })),),
             delete_client(&app, &client),
         );
 

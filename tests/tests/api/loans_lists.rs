@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::loans::{
+use api_tests::loan::{
     STATUSES, admin, client_loans_uri, create_loan, create_loan_with, customer, drive, id, with,
 };
 
@@ -92,12 +92,7 @@ async fn walk(
         } else {
             format!("{path}?{}", params.join("&"))
         };
-        let page = call(
-            &app.app,
-            loans_handler,
-            request(Method::GET, &uri).bearer(token),
-        )
-        .await;
+        let page = app.send(request(Method::GET, &uri).bearer(token)).await;
         assert_eq!(page.status, 200, "{uri}: {}", page.body);
         let items = page.body["items"]
             .as_array()
@@ -488,12 +483,9 @@ async fn a_customer_lists_only_its_own_loans_whatever_the_filters() {
     }
     let via_client = walk(&app, &token, &client_loans_uri(&own), "", Some(3)).await;
     assert_exactly_newest_first(&via_client, &mine, "customer, its client's loans");
-    let foreign = call(
-        &app.app,
-        loans_handler,
-        request(Method::GET, &format!("/loans?client_id={other}")).bearer(&token),
-    )
-    .await;
+    let foreign = app
+        .send(request(Method::GET, &format!("/loans?client_id={other}")).bearer(&token))
+        .await;
     assert_eq!(foreign.body, json!({"items": [], "next_cursor": null}));
     customer(&app, &own, request(Method::GET, &client_loans_uri(&other)))
         .await

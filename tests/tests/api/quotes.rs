@@ -8,7 +8,7 @@ use chrono::{Months, NaiveDate, Utc};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::loans::{admin, create_loan_with, customer, drive, fetch, id, loan_uri, with};
+use api_tests::loan::{admin, create_loan_with, customer, drive, fetch, id, loan_uri, with};
 
 async fn quote(app: &TestApp, body: &Value) -> TestResponse {
     admin(app, request(Method::POST, "/quotes").json(body)).await

@@ -16,10 +16,7 @@ async fn fifty_parallel_patches_without_if_match_lose_no_successful_update() {
     let uri = format!("/loans/{}", loan["id"].as_str().unwrap());
 
     let responses = join_all((0..50).map(|i| {
-        app.as_admin(
-            loans_handler,
-            request(Method::PATCH, &uri).json(&json!({"purpose": format!("update {i}")})),
-        )
+        app.admin(request(Method::PATCH, &uri).json(&json!({"purpose": format!("update {i}")})))
     }))
     .await;
 
@@ -48,9 +45,7 @@ async fn fifty_parallel_patches_without_if_match_lose_no_successful_update() {
         .iter()
         .max_by_key(|r| r.body["version"].as_u64())
         .unwrap();
-    let stored = app
-        .as_admin(loans_handler, request(Method::GET, &uri))
-        .await;
+    let stored = app.admin(request(Method::GET, &uri)).await;
     assert_eq!(
         stored.body, last.body,
         "the stored loan is the last successful update"
@@ -77,10 +72,7 @@ async fn parallel_status_changes_never_produce_an_illegal_history() {
         let targets = ["approved", "rejected", "cancelled"];
 
         let responses = join_all((0..15).map(|i| {
-            app.as_admin(
-                loans_handler,
-                request(Method::PATCH, &uri).json(&json!({"status": targets[i % 3]})),
-            )
+            app.admin(request(Method::PATCH, &uri).json(&json!({"status": targets[i % 3]})))
         }))
         .await;
 
@@ -90,10 +82,7 @@ async fn parallel_status_changes_never_produce_an_illegal_history() {
             .map(|r| r.body.clone())
             .collect();
         winners.sort_by_key(|w| w["version"].as_u64());
-        let stored = app
-            .as_admin(loans_handler, request(Method::GET, &uri))
-            .await
-            .body;
+        let stored = app.admin(request(Method::GET, &uri)).await.body;
         // The successful changes, in version order, must be a legal path from pending.
         let mut current = "pending".to_owned();
         for (step, winner) in winners.iter().enumerate() {
@@ -128,14 +117,8 @@ async fn racing_client_deletes_and_loan_applications_never_orphan_a_loan() {
         let terms = json!({"amount": "1000.00", "annual_interest_rate": "10", "term_months": 6});
 
         let (deleted, applied) = tokio::join!(
-            app.as_admin(
-                clients_handler,
-                request(Method::DELETE, &format!("/clients/{id}"))
-            ),
-            app.as_admin(
-                loans_handler,
-                request(Method::POST, &format!("/clients/{id}/loans")).json(&terms)
-            ),
+            app.admin(request(Method::DELETE, &format!("/clients/{id}"))),
+            app.admin(request(Method::POST, &format!("/clients/{id}/loans")).json(&terms)),
         );
 
         let (client_left, loans) = app

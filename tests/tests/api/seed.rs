@@ -9,9 +9,7 @@ async fn count_by_status(app: &TestApp) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     let mut query = "/loans?limit=100".to_owned();
     loop {
-        let page = app
-            .as_admin(loans_handler, request(Method::GET, &query))
-            .await;
+        let page = app.admin(request(Method::GET, &query)).await;
         assert_eq!(page.status, 200, "{}", page.body);
         for loan in page.body["items"].as_array().unwrap() {
             *counts
@@ -37,9 +35,7 @@ async fn seed_loads_loans_in_every_status_and_reruns_idempotently() {
     assert_eq!(first.values().sum::<usize>(), 72);
     assert_eq!(first.len(), 6, "every status: {first:?}");
     assert_eq!(first, second, "a rerun rewrites the same items");
-    let clients = app
-        .as_admin(clients_handler, request(Method::GET, "/clients?limit=100"))
-        .await;
+    let clients = app.admin(request(Method::GET, "/clients?limit=100")).await;
     assert_eq!(clients.body["items"].as_array().unwrap().len(), 12);
 }
 
@@ -48,16 +44,13 @@ async fn seeded_loans_agree_with_their_schedules() {
     let app = TestApp::spawn().await;
     infra::seed::seed(app.store(), 2, 6).await.unwrap();
     let page = app
-        .as_admin(loans_handler, request(Method::GET, "/loans?status=active"))
+        .admin(request(Method::GET, "/loans?status=active"))
         .await;
 
     for loan in page.body["items"].as_array().unwrap() {
         let id = loan["id"].as_str().unwrap();
         let schedule = app
-            .as_admin(
-                loans_handler,
-                request(Method::GET, &format!("/loans/{id}/schedule")),
-            )
+            .admin(request(Method::GET, &format!("/loans/{id}/schedule")))
             .await;
         assert_eq!(schedule.body["monthly_payment"], loan["monthly_payment"]);
         assert_eq!(schedule.body["total_payable"], loan["total_payable"]);

@@ -53,18 +53,12 @@ async fn a_customer_sees_another_clients_loans_and_schedules_as_missing() {
         ),
     ];
     for (method, uri, body, missing_uri) in cases {
-        let foreign = call(
-            &app.app,
-            loans_handler,
-            build(method.clone(), &uri, &body).bearer(&token),
-        )
-        .await;
-        let absent = call(
-            &app.app,
-            loans_handler,
-            build(method.clone(), &missing_uri, &body).bearer(&token),
-        )
-        .await;
+        let foreign = app
+            .send(build(method.clone(), &uri, &body).bearer(&token))
+            .await;
+        let absent = app
+            .send(build(method.clone(), &missing_uri, &body).bearer(&token))
+            .await;
         foreign.assert_problem(404);
         absent.assert_problem(404);
         for field in ["type", "title", "status", "detail"] {
@@ -74,23 +68,17 @@ async fn a_customer_sees_another_clients_loans_and_schedules_as_missing() {
             );
         }
     }
-    let listed = call(
-        &app.app,
-        loans_handler,
-        request(Method::GET, &format!("/loans?client_id={other_id}")).bearer(&token),
-    )
-    .await;
+    let listed = app
+        .send(request(Method::GET, &format!("/loans?client_id={other_id}")).bearer(&token))
+        .await;
     assert_eq!(
         listed.body["items"],
         json!([]),
         "filtering on another client shows nothing"
     );
-    let all = call(
-        &app.app,
-        loans_handler,
-        request(Method::GET, "/loans").bearer(&token),
-    )
-    .await;
+    let all = app
+        .send(request(Method::GET, "/loans").bearer(&token))
+        .await;
     assert_eq!(
         all.body["items"],
         json!([]),
@@ -106,32 +94,27 @@ async fn a_customer_sees_its_own_client_and_another_client_as_missing() {
     let other = create_client(&app).await;
     let token = app.customer_token(own["id"].as_str().unwrap());
 
-    let mine = call(
-        &app.app,
-        clients_handler,
-        request(
-            Method::GET,
-            &format!("/clients/{}", own["id"].as_str().unwrap()),
+    let mine = app
+        .send(
+            request(
+                Method::GET,
+                &format!("/clients/{}", own["id"].as_str().unwrap()),
+            )
+            .bearer(&token),
         )
-        .bearer(&token),
-    )
-    .await;
-    let theirs = call(
-        &app.app,
-        clients_handler,
-        request(
-            Method::GET,
-            &format!("/clients/{}", other["id"].as_str().unwrap()),
+        .await;
+    let theirs = app
+        .send(
+            request(
+                Method::GET,
+                &format!("/clients/{}", other["id"].as_str().unwrap()),
+            )
+            .bearer(&token),
         )
-        .bearer(&token),
-    )
-    .await;
-    let missing = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, &format!("/clients/{}", ulid::Ulid::generate())).bearer(&token),
-    )
-    .await;
+        .await;
+    let missing = app
+        .send(request(Method::GET, &format!("/clients/{}", ulid::Ulid::generate())).bearer(&token))
+        .await;
 
     assert_eq!(mine.status, 200);
     assert_eq!(mine.body, own);

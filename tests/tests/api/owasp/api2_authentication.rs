@@ -128,12 +128,9 @@ async fn a_forged_role_cannot_be_raised() {
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
 
-    let response = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, "/clients").bearer(&forged),
-    )
-    .await;
+    let response = app
+        .send(request(Method::GET, "/clients").bearer(&forged))
+        .await;
 
     response.assert_problem(401);
 }

@@ -91,13 +91,10 @@ async fn an_unexpected_database_error_is_a_bare_500_without_internals() {
 
     faults.fail_once("GetItem", "ValidationException");
     let response = app
-        .as_admin(
-            clients_handler,
-            request(
-                Method::GET,
-                &format!("/clients/{}", client["id"].as_str().unwrap()),
-            ),
-        )
+        .admin(request(
+            Method::GET,
+            &format!("/clients/{}", client["id"].as_str().unwrap()),
+        ))
         .await;
 
     response.assert_problem(500);
@@ -121,17 +118,11 @@ async fn an_unexpected_database_error_is_a_bare_500_without_internals() {
 async fn responses_forbid_caching_and_sniffing_and_never_grant_cors_themselves() {
     let app = TestApp::spawn().await;
     let ok = app
-        .as_admin(
-            clients_handler,
-            request(Method::GET, "/clients").header("origin", "https://evil.example"),
-        )
+        .admin(request(Method::GET, "/clients").header("origin", "https://evil.example"))
         .await;
-    let error = call(
-        &app.app,
-        clients_handler,
-        request(Method::GET, "/clients").header("origin", "https://evil.example"),
-    )
-    .await;
+    let error = app
+        .send(request(Method::GET, "/clients").header("origin", "https://evil.example"))
+        .await;
     for response in [&ok, &error] {
         assert_eq!(response.header("cache-control"), Some("no-store"));
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"));

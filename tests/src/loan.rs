@@ -1,0 +1,195 @@
+//! Helpers for tests of loans: the loan's fields and lifecycle as the contract states
+//! them, and steps that apply for a loan and move it along.
+
+use http::Method;
+use serde_json::{Value, json};
+
+use crate::factories::loan_body;
+use crate::{TestApp, TestRequest, TestResponse, request};
+
+/// Every field of a loan in a response, and nothing else.
+pub const LOAN_FIELDS: [&str; 19] = [
+    "id",
+    "client_id",
+    "status",
+    "amount",
+    "currency",
+    "annual_interest_rate",
+    "term_months",
+    "purpose",
+    "monthly_payment",
+    "total_interest",
+    "total_payable",
+    "created_at",
+    "updated_at",
+    "version",
+    "approved_at",
+    "rejected_at",
+    "disbursed_at",
+    "paid_at",
+    "cancelled_at",
+];
+
+/// Every status, in lifecycle order.
+pub const STATUSES: [&str; 6] = [
+    "pending",
+    "approved",
+    "rejected",
+    "active",
+    "paid",
+    "cancelled",
+];
+
+/// The timestamp each status stamps when it is reached (`pending` has `created_at`).
+pub fn timestamp_field(status: &str) -> Option<&'static str> {
+    match status {
+        "approved" => Some("approved_at"),
+        "rejected" => Some("rejected_at"),
+        "active" => Some("disbursed_at"),
+        "paid" => Some("paid_at"),
+        "cancelled" => Some("cancelled_at"),
+        _ => None,
+    }
+}
+
+/// The legal way from `pending` to `status`, one status change per step.
+pub fn path_to(status: &str) -> &'static [&'static str] {
+    match status {
+        "pending" => &[],
+        "approved" => &["approved"],
+        "rejected" => &["rejected"],
+        "cancelled" => &["cancelled"],
+        "active" => &["approved", "active"],
+        "paid" => &["approved", "active", "paid"],
+        other => panic!("no such status {other:?}"),
+    }
+}
+
+/// The `id` of a resource's body.
+pub fn id(resource: &Value) -> String {
+    resource["id"]
+        .as_str()
+        .expect("resource has an id")
+        .to_owned()
+}
+
+/// The path of a loan's body.
+pub fn loan_uri(loan: &Value) -> String {
+    format!("/loans/{}", id(loan))
+}
+
+/// The path of a client's loans.
+pub fn client_loans_uri(client_id: &str) -> String {
+    format!("/clients/{client_id}/loans")
+}
+
+/// Sends `req` as an admin, to the function that serves its path.
+pub async fn admin(app: &TestApp, req: TestRequest) -> TestResponse {
+    app.admin(req).await
+}
+
+/// Sends `req` as the customer bound to `client_id`, to the function that serves its path.
+pub async fn customer(app: &TestApp, client_id: &str, req: TestRequest) -> TestResponse {
+    app.customer(client_id, req).await
+}
+
+/// `POST /clients/{client_id}/loans` as an admin.
+pub async fn apply(app: &TestApp, client_id: &str, body: &Value) -> TestResponse {
+    admin(
+        app,
+        request(Method::POST, &client_loans_uri(client_id)).json(body),
+    )
+    .await
+}
+
+/// Creates a loan with `body`; panics unless it is created.
+pub async fn create_loan_with(app: &TestApp, client_id: &str, body: &Value) -> Value {
+    let response = apply(app, client_id, body).await;
+    assert_eq!(response.status, 201, "create loan: {}", response.body);
+    response.body
+}
+
+/// Creates a realistic pending loan.
+pub async fn create_loan(app: &TestApp, client_id: &str) -> Value {
+    create_loan_with(app, client_id, &loan_body()).await
+}
+
+/// `PATCH /loans/{id}` `{"status": status}` as an admin.
+pub async fn set_status(app: &TestApp, loan: &Value, status: &str) -> TestResponse {
+    admin(
+        app,
+        request(Method::PATCH, &loan_uri(loan)).json(&json!({"status": status})),
+    )
+    .await
+}
+
+/// Moves a pending loan to `status` along the legal path; panics if a step is refused.
+pub async fn drive(app: &TestApp, loan: Value, status: &str) -> Value {
+    let mut loan = loan;
+    for step in path_to(status) {
+        let response = set_status(app, &loan, step).await;
+        assert_eq!(
+            response.status, 200,
+            "{} -> {step}: {}",
+            loan["status"], response.body
+        );
+        loan = response.body;
+    }
+    assert_eq!(loan["status"], status);
+    loan
+}
+
+/// A new loan of `client_id`, already in `status`.
+pub async fn loan_in(app: &TestApp, client_id: &str, status: &str) -> Value {
+    let loan = create_loan(app, client_id).await;
+    drive(app, loan, status).await
+}
+
+/// `GET /loans/{id}` as an admin.
+pub async fn fetch(app: &TestApp, loan: &Value) -> TestResponse {
+    admin(app, request(Method::GET, &loan_uri(loan))).await
+}
+
+/// Asserts two problems are indistinguishable to the caller.
+pub fn assert_same_problem(actual: &TestResponse, expected: &TestResponse, why: &str) {
+    for field in ["type", "title", "status", "detail"] {
+        assert_eq!(
+            actual.body[field], expected.body[field],
+            "{why}: {field} must reveal nothing"
+        );
+    }
+}
+
+/// A decimal's text without insignificant zeros, so `"12.50"` and `"12.5"` compare equal.
+pub fn canonical_decimal(text: &str) -> String {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    if fraction.is_empty() {
+        whole.to_owned()
+    } else {
+        format!("{whole}.{fraction}")
+    }
+}
+
+/// Asserts the loan's rate is a decimal string numerically equal to `expected`.
+pub fn assert_rate(loan: &Value, expected: &str) {
+    let rate = loan["annual_interest_rate"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the rate is a decimal string: {loan}"));
+    assert_eq!(
+        canonical_decimal(rate),
+        canonical_decimal(expected),
+        "annual_interest_rate {rate} is numerically {expected}"
+    );
+}
+
+/// `body` with the fields of `patch` set (or added).
+pub fn with(body: &Value, patch: &Value) -> Value {
+    let mut body = body.clone();
+    for (key, value) in patch.as_object().expect("patch is an object") {
+        body[key] = value.clone();
+    }
+    body
+}
