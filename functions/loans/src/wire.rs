@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use shared::domain::loan::Purpose;
 use shared::domain::loan_change::LoanChange;
 use shared::domain::loan_status::LoanStatus;
-use shared::domain::money::{Currency, DecimalInput};
+use shared::domain::money::{Currency, DecimalInput, json_number};
 use shared::domain::schedule::LoanTerms;
 use shared::{ApiError, FieldError};
 
@@ -173,7 +173,7 @@ fn whole_number<'de, D: Deserializer<'de>>(
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return Err(invalid());
     }
-    let number = DecimalInput::from_json_text(text).map_err(|_| invalid())?.0;
+    let number = json_number(text).ok_or_else(invalid)?;
     if !number.fract().is_zero() {
         return Err(invalid());
     }

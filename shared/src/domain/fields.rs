@@ -12,6 +12,41 @@ fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
 
+/// Whether `c` is a bidirectional embedding, override or isolate (U+202A to U+202E,
+/// U+2066 to U+2069): characters that reorder the text around them, so that what a
+/// reader sees differs from what is stored ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether `c` renders as nothing: Unicode's default-ignorable code points (zero-width
+/// spaces and joiners, the word joiner, the byte-order mark, soft hyphens, variation
+/// selectors, fillers, tags...).
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The checks every free text a person types (names, purposes) passes: no control or
+/// bidirectional control characters, and something visible once invisible characters and
+/// white space are removed. The error is a message for the caller.
+pub fn check_text(text: &str) -> Result<(), String> {
+    if has_control(text) {
+        return Err("must not contain control characters".into());
+    }
+    if text.chars().any(is_bidi_control) {
+        return Err("must not contain bidirectional control characters".into());
+    }
+    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return Err("must not be blank".into());
+    }
+    Ok(())
+}
+
 /// A first or last name: trimmed, 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -31,9 +66,7 @@ impl PersonName {
         if chars > Self::MAX_CHARS {
             return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
-        if has_control(trimmed) {
-            return Err("must not contain control characters".into());
-        }
+        check_text(trimmed)?;
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -68,7 +101,11 @@ impl Email {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
-        if has_control(trimmed) || !trimmed.validate_email() {
+        // The domain must have a dot: `a@b` is valid RFC 5321 syntax, but no address on
+        // the public internet.
+        let domain = trimmed.rsplit_once('@').map_or("", |(_, domain)| domain);
+        let dotted = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
+        if has_control(trimmed) || !trimmed.validate_email() || !dotted {
             return Err("must be a valid email address".into());
         }
         Ok(Self(trimmed.to_owned()))
@@ -232,6 +269,16 @@ mod tests {
             (&"a".repeat(101) as &str, "101 characters"),
             ("Ana\nMaría", "a newline"),
             ("Ana\u{0}", "a NUL"),
+            (
+                "\u{200B}\u{200C}\u{200D}",
+                "zero-width spaces and joiners only",
+            ),
+            (
+                "\u{2060} \u{FEFF}",
+                "a word joiner and a byte-order mark only",
+            ),
+            ("Ana\u{202E}zíraM", "a right-to-left override"),
+            ("\u{2066}Ana\u{2069}", "isolates"),
         ];
         for (input, why) in invalid {
             assert!(PersonName::parse(input).is_err(), "{why} must be refused");
@@ -249,6 +296,8 @@ mod tests {
             ("ana@", "no domain"),
             ("@example.com", "no local part"),
             ("ana@@example.com", "two @"),
+            ("a@b", "no dot in the domain"),
+            ("ana@example.", "a domain ending in a dot"),
             ("ana lopez@example.com", "a space"),
             (
                 &format!("{}@example.com", "a".repeat(250)) as &str,

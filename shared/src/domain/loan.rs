@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::fields;
 use super::ids::{ClientId, LoanId};
 use super::loan_status::{LoanStatus, TransitionError};
 use super::money::{Currency, decimal_as_string, decimal_from_string};
@@ -29,10 +30,14 @@ impl Purpose {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
+        if trimmed
+            .chars()
+            .all(|c| c.is_whitespace() || fields::is_invisible(c))
+        {
+            return Ok(None);
         }
-        Ok((!trimmed.is_empty()).then(|| Self(trimmed.to_owned())))
+        fields::check_text(trimmed)?;
+        Ok(Some(Self(trimmed.to_owned())))
     }
 }
 

@@ -1,9 +1,11 @@
 //! Exact money: currencies with their ISO 4217 minor units, and decimal amounts read from
 //! JSON without ever passing through `f64`.
 //!
-//! Requests may send an amount as a JSON string (`"1500.50"`) or a JSON number
-//! (`1500.50`); both are read from the raw JSON text into a `rust_decimal::Decimal`.
-//! Responses always carry a string with exactly the currency's minor units.
+//! Money (and rates) travel as decimal strings, in requests too (`"1500.50"`): a JSON
+//! number is refused, because many clients turn numbers into binary floats before they
+//! send them (`0.1 + 0.2` arrives as `0.30000000000000004`), and the API could not tell
+//! an amount a client meant from one its float made up. Responses always carry a string
+//! with exactly the currency's minor units.
 
 use std::fmt;
 use std::str::FromStr;
@@ -99,47 +101,72 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
-/// A decimal read exactly from a JSON string or number, for request bodies. It checks only
-/// the form; the domain type it is handed to checks sign, range and scale.
+/// A decimal read exactly from a JSON string, for request bodies. It checks only the form
+/// (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`: no exponent, no padding, no sign but a minus); the
+/// domain type it is handed to checks sign, range and scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecimalInput(pub Decimal);
 
+/// The detail for a JSON number where a decimal string is expected.
+pub const NUMBER_NOT_STRING: &str = "must be a decimal string such as \"1500.50\", not a JSON \
+     number: many clients turn numbers into binary floats, which cannot hold most decimal \
+     amounts exactly";
+
 impl DecimalInput {
-    /// Parses the raw JSON text of a value: a string holding a plain decimal, or a number.
+    /// Parses the raw JSON text of a value: a string holding a plain decimal.
     pub fn from_json_text(text: &str) -> Result<Self, String> {
-        const EXPECTED: &str = "must be a decimal number or a string holding one";
+        const EXPECTED: &str =
+            "must be a string holding a plain decimal number, such as \"1500.50\"";
         let text = text.trim();
-        let literal = if text.starts_with('"') {
-            serde_json::from_str::<String>(text).map_err(|_| EXPECTED.to_owned())?
-        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            text.to_owned()
-        } else {
+        if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            return Err(NUMBER_NOT_STRING.to_owned());
+        }
+        if !text.starts_with('"') {
             return Err(EXPECTED.to_owned());
-        };
-        parse_decimal(&literal)
+        }
+        let literal = serde_json::from_str::<String>(text).map_err(|_| EXPECTED.to_owned())?;
+        parse_plain_decimal(&literal)
             .map(Self)
             .ok_or_else(|| EXPECTED.to_owned())
     }
 }
 
-/// Accepts `-?digits(.digits)?` with an optional exponent, exactly; nothing else.
-fn parse_decimal(literal: &str) -> Option<Decimal> {
-    let well_formed = !literal.is_empty()
-        && literal.len() <= 64
-        && literal
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    if !well_formed
-        || literal.starts_with('+')
-        || literal.starts_with('.')
-        || literal.ends_with('.')
-    {
+/// Accepts `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, exactly; nothing else.
+pub fn parse_plain_decimal(literal: &str) -> Option<Decimal> {
+    let digits = literal.strip_prefix('-').unwrap_or(literal);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = literal.len() <= 64
+        && all_digits(whole)
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.is_none_or(all_digits);
+    if !well_formed {
         return None;
     }
-    if literal.contains(['e', 'E']) {
-        Decimal::from_scientific(literal).ok()
+    Decimal::from_str_exact(literal).ok()
+}
+
+/// The exact value of a JSON number's text (`12`, `12.0`, `1.2e1`), for whole-number
+/// fields such as a term in months, which JSON (and JSON Schema's `integer`) lets a
+/// client write as any number with no fractional part.
+pub fn json_number(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let well_formed = !text.is_empty()
+        && text.len() <= 64
+        && text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !well_formed || text.ends_with('.') {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
     } else {
-        Decimal::from_str_exact(literal).ok()
+        Decimal::from_str_exact(text).ok()
     }
 }
 
@@ -169,25 +196,45 @@ mod tests {
     use rust_decimal::dec;
 
     #[test]
-    fn reads_strings_and_numbers_exactly() {
+    fn a_json_number_is_refused_with_a_reason() {
+        for number in ["1500.50", "0.1", "10", "-5", "1e3"] {
+            assert_eq!(
+                DecimalInput::from_json_text(number).unwrap_err(),
+                NUMBER_NOT_STRING,
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_numbers_are_read_exactly_for_whole_number_fields() {
+        assert_eq!(json_number("12"), Some(dec!(12)));
+        assert_eq!(json_number("12.0"), Some(dec!(12.0)));
+        assert_eq!(json_number("1.2e1"), Some(dec!(12)));
+        for bad in ["", "\"12\"", "12.", "true", "1e999"] {
+            assert_eq!(json_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_decimal_strings_exactly() {
         let cases = [
             ("\"1500.50\"", dec!(1500.50), "a string"),
-            ("1500.50", dec!(1500.50), "a number keeps its digits"),
             (
-                "0.1",
+                "\"0.1\"",
                 dec!(0.1),
                 "0.1 is not 0.1000000000000000055511151231257827",
             ),
             (
-                "12345678901234567.89",
+                "\"12345678901234567.89\"",
                 dec!(12345678901234567.89),
                 "beyond f64 precision",
             ),
-            ("1e3", dec!(1000), "an exponent"),
+            ("\"0\"", dec!(0), "zero"),
             (
-                "-5",
+                "\"-5\"",
                 dec!(-5),
-                "a negative number is read; rules reject it later",
+                "a negative amount is read; rules reject it later",
             ),
         ];
         for (text, expected, why) in cases {
@@ -210,6 +257,10 @@ mod tests {
             ("\"1,000.00\"", "a thousands separator"),
             ("\"+10\"", "an explicit plus sign"),
             ("\"10.\"", "a trailing point"),
+            ("\".5\"", "a leading point"),
+            ("\"007.5\"", "leading zeros"),
+            ("\"1E3\"", "an exponent"),
+            ("\"1e3\"", "a lower-case exponent"),
             ("\"NaN\"", "not a number"),
             ("[1]", "an array"),
         ];

@@ -29,7 +29,7 @@ async fn create_client_returns_201_with_location_etag_and_server_fields() {
     let app = TestApp::spawn().await;
     let mut body = client_body();
     body["email"] = json!("  Ana.Lopez@Example.com ");
-    body["monthly_income"] = json!(15000.5);
+    body["monthly_income"] = json!("15000.5");
 
     let response = create(&app, &body).await;
 

@@ -86,14 +86,14 @@ async fn create_loan_returns_201_with_location_etag_and_computed_figures() {
 }
 
 #[tokio::test]
-async fn create_loan_accepts_json_numbers_and_defaults_the_currency_to_mxn() {
+async fn create_loan_reads_decimal_strings_and_defaults_the_currency_to_mxn() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
 
     let loan = create_loan_with(
         &app,
         &id(&client),
-        &json!({"amount": 1500.5, "annual_interest_rate": 12.5, "term_months": 24}),
+        &json!({"amount": "1500.5", "annual_interest_rate": "12.5", "term_months": 24}),
     )
     .await;
 
@@ -140,10 +140,12 @@ async fn loan_terms_accept_a_whole_number_of_months_written_with_a_zero_fraction
 async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
-    // (currency, amount sent, amount shown, monthly payment at 12 % over 12 months)
+    // (currency, amount sent, amount shown, monthly payment at 12 % over 12 months). In
+    // yen the annuity is 44,424.39: paying 44,424 would leave 44,429 for the last
+    // installment, so the rule's installment is 44,425 (the last 44,417).
     let cases = [
-        ("JPY", json!("500000"), "500000", "44424"),
-        ("JPY", json!(500000), "500000", "44424"),
+        ("JPY", json!("500000"), "500000", "44425"),
+        ("JPY", json!("500000.0"), "500000", "44425"),
         ("USD", json!("10000"), "10000.00", "888.49"),
         ("MXN", json!("10000.0"), "10000.00", "888.49"),
     ];
@@ -162,8 +164,8 @@ async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
         &json!({"amount": "500000", "currency": "JPY", "annual_interest_rate": "12", "term_months": 12}),
     )
     .await;
-    assert_eq!(yen["total_interest"], "33093");
-    assert_eq!(yen["total_payable"], "533093");
+    assert_eq!(yen["total_interest"], "33092");
+    assert_eq!(yen["total_payable"], "533092");
 }
 
 #[tokio::test]
@@ -171,7 +173,10 @@ async fn create_loan_accepts_every_boundary_value() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
     let cases = [
-        (json!({"amount": "0.01"}), "the smallest MXN amount"),
+        (
+            json!({"amount": "0.01", "term_months": 1}),
+            "the smallest MXN amount, for one month",
+        ),
         (json!({"amount": "10000000"}), "exactly ten million"),
         (json!({"amount": "10000000.00"}), "ten million with cents"),
         (json!({"annual_interest_rate": "0"}), "a zero rate"),
@@ -179,7 +184,10 @@ async fn create_loan_accepts_every_boundary_value() {
         (json!({"annual_interest_rate": "0.0001"}), "four decimals"),
         (json!({"annual_interest_rate": "99.9999"}), "just under 100"),
         (json!({"term_months": 1}), "one month"),
-        (json!({"term_months": 360}), "thirty years"),
+        (
+            json!({"term_months": 360, "annual_interest_rate": "12", "amount": "100000.00"}),
+            "thirty years",
+        ),
         (
             json!({"purpose": "p".repeat(200)}),
             "a 200-character purpose",
@@ -198,38 +206,73 @@ async fn create_loan_accepts_every_boundary_value() {
 }
 
 #[tokio::test]
-async fn create_loan_parses_json_numbers_exactly_never_through_floating_point() {
+async fn create_loan_reads_decimal_strings_exactly_and_refuses_json_numbers() {
     let app = TestApp::spawn().await;
     let client = id(&create_client(&app).await);
     let uri = client_loans_uri(&client);
-    // Raw text: these numbers must reach the server digit for digit.
-    let cases = [
+    let before = app.all_items().await;
+    // Raw text: a JSON number where money or a rate is expected is refused, whatever its
+    // value, because a client's float may already have changed it.
+    let refused = [
         (
-            r#"{"amount": 100.1000000000000000001, "annual_interest_rate": "12", "term_months": 12}"#,
+            r#"{"amount": 9999999.99, "annual_interest_rate": "12", "term_months": 12}"#,
+            "/amount",
+            "an amount as a number",
+        ),
+        (
+            r#"{"amount": "1000.00", "annual_interest_rate": 12, "term_months": 12}"#,
+            "/annual_interest_rate",
+            "a rate as a number",
+        ),
+        (
+            r#"{"amount": 0.30, "annual_interest_rate": "0.1", "term_months": 1}"#,
+            "/amount",
+            "an amount floats cannot represent",
+        ),
+        (
+            r#"{"amount": "1E3", "annual_interest_rate": "12", "term_months": 12}"#,
+            "/amount",
+            "an exponent in a string",
+        ),
+    ];
+    for (body, pointer, why) in refused {
+        let response = admin(
+            &app,
+            request(Method::POST, &uri)
+                .raw_body(body)
+                .header("content-type", "application/json"),
+        )
+        .await;
+        response.assert_problem(422);
+        assert_eq!(response.error_pointers(), [pointer], "{why}");
+        if why.contains("number") {
+            let detail = response.body["errors"][0]["detail"].as_str().unwrap();
+            assert!(detail.contains("decimal string"), "{why}: {detail}");
+        }
+    }
+    assert_eq!(app.all_items().await, before, "nothing was stored");
+    // Strings reach the server digit for digit.
+    let exact = [
+        (
+            r#"{"amount": "100.1000000000000000001", "annual_interest_rate": "12", "term_months": 12}"#,
             Some("/amount"),
             "",
-            "an amount whose 19th decimal a float would drop",
+            "an amount with more decimals than MXN has",
         ),
         (
-            r#"{"amount": "1000.00", "annual_interest_rate": 12.00000000000000000001, "term_months": 12}"#,
-            Some("/annual_interest_rate"),
-            "",
-            "a rate whose 20th decimal a float would drop",
-        ),
-        (
-            r#"{"amount": 9999999.99, "annual_interest_rate": 12, "term_months": 12}"#,
+            r#"{"amount": "9999999.99", "annual_interest_rate": "12", "term_months": 12}"#,
             None,
             "9999999.99",
             "a large amount kept to the cent",
         ),
         (
-            r#"{"amount": 0.30, "annual_interest_rate": 0.1, "term_months": 1}"#,
+            r#"{"amount": "0.30", "annual_interest_rate": "0.1", "term_months": 1}"#,
             None,
             "0.30",
-            "amounts floats cannot represent",
+            "an amount floats cannot represent",
         ),
     ];
-    for (body, pointer, amount, why) in cases {
+    for (body, pointer, amount, why) in exact {
         let response = admin(
             &app,
             request(Method::POST, &uri)
@@ -667,7 +710,7 @@ async fn put_loan_replaces_the_terms_recomputes_the_figures_and_bumps_the_versio
         replaced["purpose"].is_null(),
         "an absent purpose is cleared"
     );
-    assert_eq!(replaced["monthly_payment"], "333.33");
+    assert_eq!(replaced["monthly_payment"], "333.34");
     assert_eq!(replaced["total_interest"], "0.00");
     assert_eq!(replaced["total_payable"], "1000.00");
     for kept in ["id", "client_id", "status", "created_at"] {
@@ -721,7 +764,7 @@ async fn patch_loan_changes_only_the_given_terms_and_recomputes_the_figures() {
     let bigger = admin(
         &app,
         request(Method::PATCH, &loan_uri(&loan))
-            .json(&json!({"amount": "10000.00", "annual_interest_rate": 12, "term_months": 12}))
+            .json(&json!({"amount": "10000.00", "annual_interest_rate": "12", "term_months": 12}))
             .header("if-match", "\"2\""),
     )
     .await;
@@ -732,7 +775,7 @@ async fn patch_loan_changes_only_the_given_terms_and_recomputes_the_figures() {
     assert_eq!(zero_rate.body["term_months"], 3);
     assert_eq!(zero_rate.body["purpose"], "Tools");
     assert_eq!(zero_rate.body["currency"], "MXN");
-    assert_eq!(zero_rate.body["monthly_payment"], "333.33");
+    assert_eq!(zero_rate.body["monthly_payment"], "333.34");
     assert_eq!(zero_rate.body["total_interest"], "0.00");
     assert_eq!(zero_rate.body["total_payable"], "1000.00");
     assert_eq!(zero_rate.body["version"], 2);

@@ -72,10 +72,12 @@ struct Terms<'a> {
     decimals: usize,
 }
 
-/// Asserts `schedule` follows the contract: equal installments (the annuity, rounded)
-/// except the last, interest on the declining balance rounded half to even, principal =
-/// payment − interest, the last installment settling the balance to exactly zero, and
-/// totals that add up. A zero rate splits the amount evenly, remainder last.
+/// Asserts `schedule` follows the contract: equal installments except the last, which is
+/// no larger than the others, interest on the declining balance rounded half to even,
+/// principal = payment − interest, the last installment settling the balance to exactly
+/// zero, and totals that add up. The installment is the smallest such one (one unit less
+/// would leave a larger last installment); at a zero rate that is the amount divided by
+/// the term, rounded up.
 fn assert_amortizes(schedule: &Value, terms: &Terms<'_>) {
     let d = terms.decimals;
     let amount = {
@@ -132,22 +134,21 @@ fn assert_amortizes(schedule: &Value, terms: &Terms<'_>) {
         amount + interest_sum
     );
     assert_eq!(payment_sum, amount + interest_sum, "payments add up");
-    if rate == 0 {
-        assert_eq!(
-            monthly,
-            amount / i128::from(terms.term),
-            "an even split, remainder last"
-        );
-    } else {
-        // Only a sanity bound on the rounding: the exact rules are checked above.
-        let r = rate as f64 / rate_divisor as f64;
-        let n = f64::from(terms.term);
-        let annuity = amount as f64 * r / (1.0 - (1.0 + r).powf(-n));
-        assert!(
-            (monthly as f64 - annuity).abs() <= 0.5 + annuity * 1e-9,
-            "monthly payment {monthly} is the annuity {annuity} rounded"
-        );
+    let last = minor(&rows[rows.len() - 1]["payment"], d, "last payment");
+    assert!(
+        last > 0 && last <= monthly,
+        "the last installment {last} is in (0, {monthly}]"
+    );
+    // One unit less, every other month, leaves a last installment above it.
+    let mut less = amount;
+    for _ in 1..terms.term {
+        less += div_half_even(less * rate, rate_divisor) - (monthly - 1);
     }
+    let last_with_less = less + div_half_even(less * rate, rate_divisor);
+    assert!(
+        last_with_less > monthly - 1,
+        "{monthly} is the smallest installment whose last one is no larger"
+    );
 }
 
 /// Asserts installment `k` is due `k` calendar months after `start`.
@@ -241,7 +242,7 @@ async fn quote_returns_the_contract_example_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn quote_with_a_zero_rate_splits_the_amount_evenly_with_the_remainder_last() {
+async fn quote_with_a_zero_rate_rounds_the_installment_up_and_the_last_takes_less() {
     let app = TestApp::spawn().await;
 
     let response = quote(
@@ -255,13 +256,13 @@ async fn quote_with_a_zero_rate_splits_the_amount_evenly_with_the_remainder_last
         .iter()
         .map(|row| &row["payment"])
         .collect();
-    assert_eq!(payments, ["333.33", "333.33", "333.34"]);
+    assert_eq!(payments, ["333.34", "333.34", "333.32"]);
     let interest: Vec<&Value> = installments(&response.body)
         .iter()
         .map(|row| &row["interest"])
         .collect();
     assert_eq!(interest, ["0.00", "0.00", "0.00"]);
-    assert_eq!(response.body["monthly_payment"], "333.33");
+    assert_eq!(response.body["monthly_payment"], "333.34");
     assert_eq!(response.body["total_interest"], "0.00");
     assert_eq!(response.body["total_payable"], "1000.00");
 }
@@ -279,14 +280,14 @@ async fn quote_in_yen_uses_whole_units() {
     assert_eq!(response.status, 200, "{}", response.body);
     let body = &response.body;
     assert_eq!(body["currency"], "JPY");
-    assert_eq!(body["monthly_payment"], "44424");
-    assert_eq!(body["total_interest"], "33093");
-    assert_eq!(body["total_payable"], "533093");
+    assert_eq!(body["monthly_payment"], "44425");
+    assert_eq!(body["total_interest"], "33092");
+    assert_eq!(body["total_payable"], "533092");
     let rows = installments(body);
     assert_eq!(rows[0]["interest"], "5000");
-    assert_eq!(rows[0]["principal"], "39424");
-    assert_eq!(rows[0]["balance"], "460576");
-    assert_eq!(rows[11]["payment"], "44429");
+    assert_eq!(rows[0]["principal"], "39425");
+    assert_eq!(rows[0]["balance"], "460575");
+    assert_eq!(rows[11]["payment"], "44417");
     assert_eq!(rows[11]["balance"], "0");
     assert_amortizes(
         body,
@@ -300,26 +301,51 @@ async fn quote_in_yen_uses_whole_units() {
 }
 
 #[tokio::test]
-async fn quote_defaults_to_mxn_and_accepts_json_numbers() {
+async fn quote_defaults_to_mxn_and_refuses_json_numbers_for_money() {
     let app = TestApp::spawn().await;
-    let as_strings = quote(
+    let explicit = quote(
         &app,
         &json!({"amount": "10000.00", "currency": "MXN", "annual_interest_rate": "12.5", "term_months": 12}),
     )
     .await;
-
+    let defaulted = quote(
+        &app,
+        &json!({"amount": "10000", "annual_interest_rate": "12.5", "term_months": 12}),
+    )
+    .await;
     let as_numbers = quote(
         &app,
         &json!({"amount": 10000, "annual_interest_rate": 12.5, "term_months": 12}),
     )
     .await;
 
-    assert_eq!(as_numbers.status, 200, "{}", as_numbers.body);
-    assert_eq!(as_numbers.body["currency"], "MXN");
-    assert_eq!(
-        as_numbers.body, as_strings.body,
-        "numbers and strings are one quote"
-    );
+    assert_eq!(defaulted.status, 200, "{}", defaulted.body);
+    assert_eq!(defaulted.body["currency"], "MXN");
+    assert_eq!(defaulted.body, explicit.body, "MXN is the default");
+    as_numbers.assert_problem(422);
+    // The body stops being read at its first value of the wrong type.
+    assert_eq!(as_numbers.error_pointers(), ["/amount"]);
+}
+
+#[tokio::test]
+async fn a_quote_whose_installment_would_hide_a_balloon_is_refused() {
+    let app = TestApp::spawn().await;
+    // 100,000.00 at 48 % over 360 months: 4,000.00 a month is all interest; the smallest
+    // installment that repays the loan by its last month repays it decades early.
+    for body in [
+        json!({"amount": "100000.00", "annual_interest_rate": "48", "term_months": 360}),
+        json!({"amount": "10000000", "currency": "USD", "annual_interest_rate": "100", "term_months": 360}),
+        json!({"amount": "0.20", "annual_interest_rate": "12", "term_months": 12}),
+    ] {
+        let response = quote(&app, &body).await;
+        response.assert_problem(422);
+        assert_eq!(response.error_pointers(), ["/term_months"], "{body}");
+        let detail = response.body["errors"][0]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("shorten the term or lower the rate"),
+            "{detail}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -329,7 +355,6 @@ async fn quotes_follow_the_amortization_rules_for_many_terms() {
         ("250000.00".to_owned(), "MXN", "18.5".to_owned(), 60, 2),
         ("1000000".to_owned(), "JPY", "9.5".to_owned(), 24, 0),
         ("5000000.00".to_owned(), "MXN", "35.75".to_owned(), 360, 2),
-        ("10000000".to_owned(), "USD", "100".to_owned(), 360, 2),
         ("1234.56".to_owned(), "MXN", "0".to_owned(), 7, 2),
         ("99.99".to_owned(), "MXN", "0.0001".to_owned(), 1, 2),
         ("1000.125".to_owned(), "KWD", "7".to_owned(), 12, 3),
@@ -655,7 +680,7 @@ async fn schedule_follows_the_terms_after_they_change() {
         .iter()
         .map(|row| &row["payment"])
         .collect();
-    assert_eq!(payments, ["333.33", "333.33", "333.34"]);
+    assert_eq!(payments, ["333.34", "333.34", "333.32"]);
     assert_eq!(
         schedule.body["monthly_payment"],
         fetch(&app, &loan).await.body["monthly_payment"]

@@ -4,6 +4,18 @@
 //! currency's minor unit, the last installment settling whatever is left). All figures are
 //! `Decimal`, every operation is checked, and the loan's stored `monthly_payment`,
 //! `total_interest` and `total_payable` come from the same computation as the schedule.
+//!
+//! **The installment rule.** The installment is the smallest amount, in whole minor
+//! units, for which the last installment is no larger than the others. Plain rounding of
+//! the annuity can leave a last installment above the advertised one (a balloon: 100,000
+//! at 48 % over 360 months rounds to 4,000.00 a month, which never repays a cent of
+//! principal, so the last installment would be the whole 100,000 and more); the rule never
+//! does. Terms for which even that installment would repay the loan before its last month
+//! (near interest-only terms, or an amount too small for its term) have no schedule:
+//! [`ScheduleError::RepaysEarly`]. So every schedule has positive installments and
+//! principals, a balance above zero until the last installment and zero after it. The
+//! [`proof`] module bounds the installment and gives a condition under which a whole range
+//! of amounts is sure to be schedulable, which loan products rely on.
 
 use chrono::{Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -164,6 +176,14 @@ impl Schedule {
 /// Why a schedule could not be produced from otherwise valid terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
+    /// Even the smallest installment whose last installment is no larger than the others
+    /// would repay the loan before its last month: the term is too long for the rate (the
+    /// installment is almost all interest) or for the amount.
+    #[error(
+        "even the smallest installment that repays the loan by its last month would repay it \
+         before then; shorten the term or lower the rate"
+    )]
+    RepaysEarly,
     /// A figure overflowed `Decimal`'s 28 significant digits, or stored terms no longer
     /// pass validation.
     #[error("the schedule's figures cannot be represented exactly")]
@@ -179,21 +199,28 @@ pub enum ScheduleError {
 /// time so days never drift; a day the month lacks becomes its last day (a loan started
 /// on 31 January is due on 28 or 29 February, then 31 March, then 30 April).
 ///
-/// The regular payment is the annuity rounded half-to-even. Only for loans of a few minor
-/// units, where that rounding would repay the loan before its last month, is it lowered
-/// to the largest payment that keeps the balance from going negative.
+/// The regular installment follows the installment rule of the module's documentation.
 pub fn build(terms: &LoanTerms, start: NaiveDate) -> Result<Schedule, ScheduleError> {
-    let installments = installments_for(terms, start)?;
-    let monthly_payment = installments.first().map(|i| i.payment);
+    let payment = installment(terms)?;
+    let installments = amortize(terms, start, payment)?;
+    let valid = installments
+        .iter()
+        .all(|i| i.payment > Decimal::ZERO && i.principal > Decimal::ZERO && i.payment <= payment)
+        && installments[..installments.len().saturating_sub(1)]
+            .iter()
+            .all(|i| i.balance > Decimal::ZERO);
+    if !valid {
+        return Err(ScheduleError::RepaysEarly);
+    }
     let total_interest = installments
         .iter()
         .try_fold(Decimal::ZERO, |sum, i| sum.checked_add(i.interest));
-    let (Some(monthly_payment), Some(total_interest)) = (monthly_payment, total_interest) else {
+    let Some(total_interest) = total_interest else {
         return Err(ScheduleError::Unrepresentable);
     };
     Ok(Schedule {
         currency: terms.currency,
-        monthly_payment,
+        monthly_payment: payment,
         total_interest,
         total_payable: checked(terms.amount.checked_add(total_interest))?,
         installments,
@@ -209,45 +236,52 @@ fn checked(value: Option<Decimal>) -> Result<Decimal, ScheduleError> {
     value.ok_or(ScheduleError::Unrepresentable)
 }
 
-fn installments_for(
-    terms: &LoanTerms,
-    start: NaiveDate,
-) -> Result<Vec<Installment>, ScheduleError> {
-    let minor_units = terms.currency.minor_units();
-    let payment = if terms.annual_rate.is_zero() {
-        checked(terms.amount.checked_div(Decimal::from(terms.term_months)))?
-            .round_dp_with_strategy(minor_units, RoundingStrategy::ToZero)
-    } else {
-        // One division instead of `/ 12 / 100` rounds the 28-digit rate once, not twice.
-        let rate = checked(terms.annual_rate.checked_div(MONTHS_TIMES_PERCENT))?;
-        terms
-            .currency
-            .round(annuity(terms.amount, rate, terms.term_months)?)
+/// The smallest installment, in whole minor units, whose last installment is no larger.
+///
+/// What the last installment comes to falls as the installment grows (a larger payment
+/// leaves a smaller balance every month, and a month's rounded interest never falls when
+/// its balance grows), so the rule's installment is the first one that passes. It lies
+/// within half a unit of the exact annuity on either side ([`proof`]), so at most a few
+/// candidates around the annuity are tried, each one run through the whole term.
+fn installment(terms: &LoanTerms) -> Result<Decimal, ScheduleError> {
+    let unit = Decimal::new(1, terms.currency.minor_units());
+    let exact = proof::annuity(terms)?;
+    let passes = |payment: Decimal| -> Result<bool, ScheduleError> {
+        Ok(last_installment(terms, payment)? <= payment)
     };
-    if let Some(installments) = amortize(terms, start, payment)? {
-        return Ok(installments);
-    }
-    // Only tiny loans get here: each regular payment can be rounded up by almost half a
-    // minor unit, and over many months that repays the loan before the last installment.
-    // Lower the payment to the largest one that keeps the balance from going negative.
-    // Such a payment exists: when it equals the first month's interest, the balance never
-    // moves. Feasibility only improves as the payment drops, so a binary search over whole
-    // minor units finds the largest one.
-    let unit = Decimal::new(1, minor_units);
-    let mut low = interest(terms, terms.amount)?;
-    let mut best = amortize(terms, start, low)?.ok_or(ScheduleError::Unrepresentable)?;
-    let mut high = payment;
-    while checked(high.checked_sub(low))? > unit {
-        let half = checked(checked(high.checked_sub(low))?.checked_div(Decimal::TWO))?;
-        let middle = checked(
-            low.checked_add(half.round_dp_with_strategy(minor_units, RoundingStrategy::ToZero)),
-        )?;
-        match amortize(terms, start, middle)? {
-            Some(installments) => (low, best) = (middle, installments),
-            None => high = middle,
+    // One unit below the bound, in case the annuity's last digit was rounded.
+    let low = checked(exact.checked_sub(Decimal::new(5, 1) * unit))?.round_dp_with_strategy(
+        terms.currency.minor_units(),
+        RoundingStrategy::ToPositiveInfinity,
+    );
+    let mut payment = checked(low.checked_sub(unit))?.max(unit);
+    for _ in 0..MAX_CANDIDATES {
+        if passes(payment)? {
+            // The first candidate passing means the bound was off: step down while the
+            // one below passes too, so the result is the smallest.
+            while payment > unit && passes(checked(payment.checked_sub(unit))?)? {
+                payment = checked(payment.checked_sub(unit))?;
+            }
+            return Ok(payment);
         }
+        payment = checked(payment.checked_add(unit))?;
     }
-    Ok(best)
+    Err(ScheduleError::Unrepresentable)
+}
+
+/// More candidates than the bound of [`proof`] can need; reaching it means a bug.
+const MAX_CANDIDATES: usize = 8;
+
+/// What the last installment comes to when every other one is `payment`. Balances may go
+/// negative here (a payment too large repays early); the interest on them is computed the
+/// same way, which keeps the result falling as the payment grows.
+fn last_installment(terms: &LoanTerms, payment: Decimal) -> Result<Decimal, ScheduleError> {
+    let mut balance = terms.amount;
+    for _ in 1..terms.term_months {
+        let interest = interest(terms, balance)?;
+        balance = checked(checked(balance.checked_add(interest))?.checked_sub(payment))?;
+    }
+    checked(balance.checked_add(interest(terms, balance)?))
 }
 
 /// 12 months × 100 percent: the annual percentage over this is the monthly rate.
@@ -263,37 +297,13 @@ fn interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleErro
         .round(checked(yearly.checked_div(MONTHS_TIMES_PERCENT))?))
 }
 
-/// The annuity `P·r / (1 − (1+r)^−n)`, computed as `P·r·g / (g − 1)` with
-/// `g = (1+r)^n` so that the only division is the last step.
-fn annuity(amount: Decimal, rate: Decimal, months: u32) -> Result<Decimal, ScheduleError> {
-    let growth = power(checked(Decimal::ONE.checked_add(rate))?, months)?;
-    let numerator = checked(checked(amount.checked_mul(rate))?.checked_mul(growth))?;
-    checked(numerator.checked_div(checked(growth.checked_sub(Decimal::ONE))?))
-}
-
-/// `base^exponent` by squaring; `Decimal` keeps 28 significant digits at every step, far
-/// more than the cents that come out, and no float or `powd` approximation is involved.
-fn power(mut base: Decimal, mut exponent: u32) -> Result<Decimal, ScheduleError> {
-    let mut result = Decimal::ONE;
-    while exponent > 0 {
-        if exponent & 1 == 1 {
-            result = checked(result.checked_mul(base))?;
-        }
-        exponent >>= 1;
-        if exponent > 0 {
-            base = checked(base.checked_mul(base))?;
-        }
-    }
-    Ok(result)
-}
-
-/// Runs the loan with `payment` as the regular installment; `None` when some installment
-/// before the last would repay more than is owed or less than nothing.
+/// Runs the loan with `payment` as the regular installment; the last installment takes
+/// whatever balance is left. Whether the result is a valid schedule is [`build`]'s check.
 fn amortize(
     terms: &LoanTerms,
     start: NaiveDate,
     payment: Decimal,
-) -> Result<Option<Vec<Installment>>, ScheduleError> {
+) -> Result<Vec<Installment>, ScheduleError> {
     let mut balance = terms.amount;
     let mut installments = Vec::new();
     for number in 1..=terms.term_months {
@@ -303,9 +313,6 @@ fn amortize(
         } else {
             checked(payment.checked_sub(interest))?
         };
-        if principal < Decimal::ZERO || principal > balance {
-            return Ok(None);
-        }
         balance = checked(balance.checked_sub(principal))?;
         installments.push(Installment {
             number,
@@ -318,7 +325,7 @@ fn amortize(
             balance,
         });
     }
-    Ok(Some(installments))
+    Ok(installments)
 }
 
 impl Serialize for Schedule {
@@ -365,6 +372,8 @@ struct InstallmentWire {
     interest: String,
     balance: String,
 }
+
+pub mod proof;
 
 #[cfg(test)]
 mod tests;

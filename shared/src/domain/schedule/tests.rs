@@ -7,10 +7,16 @@ fn currency(code: &str) -> Currency {
     Currency::parse(code).unwrap()
 }
 
+fn s_terms(amount: Decimal, code: &str, rate: Decimal, months: u32) -> LoanTerms {
+    LoanTerms::parse(amount, currency(code), rate, months).unwrap()
+}
+
+fn start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()
+}
+
 fn schedule(amount: Decimal, code: &str, rate: Decimal, months: u32) -> Schedule {
-    let terms = LoanTerms::parse(amount, currency(code), rate, months).unwrap();
-    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-    build(&terms, date).unwrap()
+    build(&s_terms(amount, code, rate, months), start()).unwrap()
 }
 
 /// Each installment as "payment principal interest balance", formatted for the wire.
@@ -65,20 +71,62 @@ fn mxn_10000_at_12_percent_over_12_months() {
 }
 
 #[test]
-fn zero_rate_splits_evenly_with_the_remainder_last() {
-    // 1000.00 / 3 = 333.333... rounded down to 333.33; the last takes 1000 − 666.66.
+fn zero_rate_takes_the_smallest_even_installment_and_leaves_the_last_smaller() {
+    // 1000.00 / 3 = 333.333...: 333.33 a month would leave 333.34 for the last one, more
+    // than the others, so the installment is 333.34 and the last takes 1000 − 666.68.
     let s = schedule(dec!(1000.00), "MXN", dec!(0), 3);
     assert_eq!(
         rows(&s),
         [
-            "333.33 333.33 0.00 666.67",
-            "333.33 333.33 0.00 333.34",
-            "333.34 333.34 0.00 0.00"
+            "333.34 333.34 0.00 666.66",
+            "333.34 333.34 0.00 333.32",
+            "333.32 333.32 0.00 0.00"
         ]
     );
     assert_eq!(
         (s.monthly_payment, s.total_interest, s.total_payable),
-        (dec!(333.33), dec!(0), dec!(1000))
+        (dec!(333.34), dec!(0), dec!(1000))
+    );
+}
+
+#[test]
+fn the_installment_is_raised_where_plain_rounding_would_leave_a_larger_last_one() {
+    // 1000.00 at 9.5 % over 12 months: r = 9.5 / 1200; the annuity is
+    // 1000 × r / (1 − (1 + r)^−12) = 87.6835..., which rounds to 87.68. Paying 87.68 would
+    // leave a last installment of 87.73 (87.04 principal + 0.69 interest), above the
+    // others; 87.69 leaves 87.62, so 87.69 is the smallest installment the rule allows.
+    // Row 1: interest 1000 × 9.5 / 1200 = 7.9166... → 7.92, principal 79.77; the rest
+    // from Python `decimal` (ROUND_HALF_EVEN) under the same rules. Interest 52.21.
+    let s = schedule(dec!(1000.00), "MXN", dec!(9.5), 12);
+    let expected = [
+        "87.69 79.77 7.92 920.23",
+        "87.69 80.40 7.29 839.83",
+        "87.69 81.04 6.65 758.79",
+        "87.69 81.68 6.01 677.11",
+        "87.69 82.33 5.36 594.78",
+        "87.69 82.98 4.71 511.80",
+        "87.69 83.64 4.05 428.16",
+        "87.69 84.30 3.39 343.86",
+        "87.69 84.97 2.72 258.89",
+        "87.69 85.64 2.05 173.25",
+        "87.69 86.32 1.37 86.93",
+        "87.62 86.93 0.69 0.00",
+    ];
+    assert_eq!(rows(&s), expected);
+    assert_eq!(
+        (s.monthly_payment, s.total_interest),
+        (dec!(87.69), dec!(52.21))
+    );
+    let plain = amortize(
+        &s_terms(dec!(1000.00), "MXN", dec!(9.5), 12),
+        start(),
+        dec!(87.68),
+    )
+    .unwrap();
+    assert_eq!(
+        plain[11].payment,
+        dec!(87.73),
+        "plain rounding hides a larger last installment"
     );
 }
 
@@ -158,28 +206,49 @@ fn interest_on_an_exact_half_cent_rounds_to_even() {
 }
 
 #[test]
-fn tiny_loans_lower_a_payment_that_would_repay_them_early() {
-    // 0.20 at 12 % over 12 months: the annuity is 0.0178 → 0.02, but interest on at most
-    // 0.20 × 0.01 rounds to 0.00, so 11 payments of 0.02 would repay 0.22. The largest
-    // payment that fits is 0.01: 11 × 0.01 leaves 0.09 for the last installment.
-    let s = schedule(dec!(0.20), "MXN", dec!(12), 12);
-    assert_eq!(s.monthly_payment, dec!(0.01));
+fn terms_that_would_repay_before_their_last_month_have_no_schedule() {
+    let refused = |amount, code, rate, months| {
+        let terms = s_terms(amount, code, rate, months);
+        build(&terms, start())
+    };
+    // 100,000.00 at 48 % over 360 months: r = 0.04, so the interest alone is 4,000.00 a
+    // month and the annuity 4,000.0000028... The smallest installment whose last one is
+    // no larger is 4,000.01, whose 0.01 of principal grows 4 % a month and repays the
+    // 100,000 long before month 360 (plain rounding would advertise 4,000.00 and end
+    // with a balloon of 104,000.00).
     assert_eq!(
-        rows(&s)[10..],
-        ["0.01 0.01 0.00 0.09", "0.09 0.09 0.00 0.00"]
+        refused(dec!(100000.00), "MXN", dec!(48), 360),
+        Err(ScheduleError::RepaysEarly)
     );
-    // 0.49 at 12 % over 68 months: 0.01 a month would repay it in 49 months, so the
-    // regular payment drops to 0.00 and the last installment takes all 0.49.
-    let s = schedule(dec!(0.49), "MXN", dec!(12), 68);
     assert_eq!(
-        (s.monthly_payment, s.installments[67].payment),
-        (dec!(0), dec!(0.49))
+        refused(dec!(100000.00), "MXN", dec!(36), 360),
+        Err(ScheduleError::RepaysEarly)
     );
-    // 0.26 at 100 % over 12 months: 0.04 is too much; at 0.03 the interest (0.02, then
-    // 0.01 once the balance is below 0.18) leaves 0.13 plus 0.01 interest for the last.
-    let s = schedule(dec!(0.26), "MXN", dec!(100), 12);
-    assert_eq!(s.monthly_payment, dec!(0.03));
-    assert_eq!(rows(&s)[11], "0.14 0.13 0.01 0.00");
+    assert!(
+        refused(dec!(100000.00), "MXN", dec!(48), 120).is_ok(),
+        "a shorter term works"
+    );
+    // An amount too small for its term: 0.20 at 12 % over 12 months needs 0.02 a month
+    // (0.01 would leave 0.09 for the last), and 11 × 0.02 is more than 0.20.
+    assert_eq!(
+        refused(dec!(0.20), "MXN", dec!(12), 12),
+        Err(ScheduleError::RepaysEarly)
+    );
+    // At 0 % the installment is the amount / months rounded up: 0.12 over 12 months is
+    // 0.01 each, the last 0.01 too; 0.13 needs 0.02, and 11 × 0.02 repays 0.13 early. A
+    // larger amount is not always easier.
+    let twelve = refused(dec!(0.12), "MXN", dec!(0), 12).unwrap();
+    assert_eq!(rows(&twelve)[11], "0.01 0.01 0.00 0.00");
+    assert_eq!(
+        refused(dec!(0.13), "MXN", dec!(0), 12),
+        Err(ScheduleError::RepaysEarly)
+    );
+    // 997.80 at 0 % over 360 months: 2.78 a month, and 359 × 2.78 = 998.02 > 997.80.
+    assert_eq!(
+        refused(dec!(997.80), "MXN", dec!(0), 360),
+        Err(ScheduleError::RepaysEarly)
+    );
+    assert!(refused(dec!(1000.00), "MXN", dec!(0), 360).is_ok());
 }
 
 #[test]
@@ -316,25 +385,39 @@ fn any_terms() -> impl Strategy<Value = LoanTerms> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
     #[test]
-    fn every_schedule_balances_to_the_cent(terms in any_terms()) {
+    fn a_schedule_is_valid_or_refused(terms in any_terms()) {
         let start = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
-        let s = build(&terms, start).unwrap();
+        let unit = Decimal::new(1, terms.currency().minor_units());
+        let Ok(s) = build(&terms, start) else {
+            // Refused: then even the rule's installment repays before the last month.
+            prop_assert_eq!(build(&terms, start), Err(ScheduleError::RepaysEarly));
+            let payment = installment(&terms).unwrap();
+            let run = amortize(&terms, start, payment).unwrap();
+            let n = run.len();
+            prop_assert!(run[..n - 1].iter().any(|i| i.balance <= Decimal::ZERO));
+            return Ok(());
+        };
         let n = s.installments.len();
         prop_assert_eq!(n, terms.term_months() as usize);
         let principal: Decimal = s.installments.iter().map(|i| i.principal).sum();
-        prop_assert_eq!(principal, terms.amount());
+        prop_assert_eq!(principal, terms.amount(), "principals sum to the amount");
         let interest: Decimal = s.installments.iter().map(|i| i.interest).sum();
         prop_assert_eq!(s.total_interest, interest);
         prop_assert_eq!(s.total_payable, terms.amount() + interest);
         prop_assert_eq!(s.installments.iter().map(|i| i.payment).sum::<Decimal>(), s.total_payable);
-        prop_assert_eq!(s.installments[n - 1].balance, Decimal::ZERO);
+        prop_assert_eq!(s.installments[n - 1].balance, Decimal::ZERO, "the balance ends at zero");
         prop_assert_eq!(s.monthly_payment, s.installments[0].payment);
         prop_assert_eq!(summary(&terms).unwrap(), s.summary());
+        let last = s.installments[n - 1].payment;
+        prop_assert!(last > Decimal::ZERO && last <= s.monthly_payment, "last in (0, installment]");
         let mut owed = terms.amount();
         for i in &s.installments {
-            prop_assert!(i.interest >= Decimal::ZERO && i.principal >= Decimal::ZERO, "{:?}", i);
-            prop_assert!(i.balance >= Decimal::ZERO, "{:?}", i);
+            prop_assert!(i.principal > Decimal::ZERO && i.interest >= Decimal::ZERO, "{:?}", i);
+            prop_assert!(i.balance >= Decimal::ZERO, "never negative: {:?}", i);
+            prop_assert!(i.number as usize == n || i.balance > Decimal::ZERO, "not repaid early");
             prop_assert_eq!(i.payment, i.principal + i.interest);
             prop_assert_eq!(i.interest, terms.currency().round(owed * terms.annual_rate() / dec!(1200)));
             owed -= i.principal;
@@ -344,13 +427,35 @@ proptest! {
                 prop_assert_eq!(i.payment, s.monthly_payment, "installment {}", i.number);
             }
         }
-        // The payment is the rounded annuity, or lowered only as far as it must be.
-        let unit = Decimal::new(1, terms.currency().minor_units());
-        if n > 1 && !terms.annual_rate().is_zero() {
-            let rate = terms.annual_rate() / dec!(1200);
-            let rounded = terms.currency().round(annuity(terms.amount(), rate, terms.term_months()).unwrap());
-            let one_more = amortize(&terms, start, s.monthly_payment + unit).unwrap();
-            prop_assert!(s.monthly_payment == rounded || (s.monthly_payment < rounded && one_more.is_none()));
+        // The smallest such installment: one unit less leaves a larger last installment.
+        if s.monthly_payment > unit {
+            let less = amortize(&terms, start, s.monthly_payment - unit).unwrap();
+            prop_assert!(less[n - 1].payment > s.monthly_payment - unit, "the installment is the smallest");
         }
+        // Within half a unit of the exact annuity, as `proof` shows.
+        let exact = proof::annuity(&terms).unwrap();
+        prop_assert!(s.monthly_payment >= exact - unit / dec!(2) && s.monthly_payment <= exact + unit * dec!(1.5));
+    }
+
+    #[test]
+    fn a_range_the_proof_promises_is_schedulable_throughout(terms in any_terms(), extra in 0i64..1_000_000, shorter in 0u32..360) {
+        // Whenever the conditions hold for an amount and a term, a larger amount and a
+        // shorter term are schedulable too.
+        let (currency, rate) = (terms.currency(), terms.annual_rate());
+        if proof::always_schedulable(terms.amount(), currency, rate, terms.term_months()).unwrap() {
+            prop_assert!(build(&terms, start()).is_ok());
+            let amount = terms.amount() + Decimal::new(extra, currency.minor_units());
+            let months = terms.term_months().saturating_sub(shorter).max(1);
+            if let Ok(other) = LoanTerms::parse(amount, currency, rate, months) {
+                prop_assert!(build(&other, start()).is_ok(), "{:?}", other);
+            }
+        }
+    }
+
+    #[test]
+    fn the_smallest_safe_amount_is_safe(terms in any_terms()) {
+        let (currency, rate, months) = (terms.currency(), terms.annual_rate(), terms.term_months());
+        let floor = proof::smallest_safe_amount(currency, rate, months).unwrap();
+        prop_assert!(proof::always_schedulable(floor, currency, rate, months).unwrap());
     }
 }
