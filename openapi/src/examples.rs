@@ -1,8 +1,8 @@
 //! Examples rendered by the API's own code: domain values built with the domain
 //! constructors and serialized by their real `Serialize` impls, and problems rendered by
-//! `ApiError::body`. An example therefore shows exactly what the API sends, and
-//! the crate's tests check each one against its hand-declared schema, so a field added to
-//! or renamed in a response type cannot go unnoticed.
+//! `ApiError::body`. An example therefore shows exactly what the API sends, and the
+//! crate's tests check each one against its schema (and the request examples against the
+//! real parsers). [`schemas`] says which schema each example illustrates.
 //!
 //! Ids and instants are fixed so the document is the same on every run. Each builder
 //! returns `None` if a domain rule ever rejects the sample; the tests require them all.
@@ -132,6 +132,83 @@ pub(crate) fn token_json() -> Value {
 /// A page holding one `item` and a cursor to the next page.
 pub(crate) fn page_json(item: Option<Value>) -> Option<Value> {
     Some(json!({"items": [item?], "next_cursor": CURSOR}))
+}
+
+/// The example of each component schema that has one, by schema name: responses as the
+/// serializers render them, requests as a caller would write them.
+pub(crate) fn schemas() -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        (
+            "FieldError",
+            Some(json!({"pointer": "/amount", "detail": "must be greater than 0"})),
+        ),
+        ("Client", client_json()),
+        ("ClientPage", page_json(client_json())),
+        (
+            "ClientInput",
+            Some(json!({
+                "first_name": "Ana",
+                "last_name": "López",
+                "email": "ana.lopez@example.com",
+                "document_number": "LOPA900101",
+                "phone": "+525512345678",
+                "birth_date": "1990-01-01",
+                "monthly_income": "25000.00",
+            })),
+        ),
+        (
+            "ClientPatch",
+            Some(json!({"phone": "+525598765432", "monthly_income": null})),
+        ),
+        ("Loan", loan_json()),
+        ("LoanPage", page_json(loan_json())),
+        (
+            "LoanInput",
+            Some(json!({
+                "amount": "10000.00",
+                "annual_interest_rate": "12",
+                "term_months": 12,
+                "purpose": "car",
+            })),
+        ),
+        ("LoanPatch", Some(json!({"status": "approved"}))),
+        (
+            "QuoteInput",
+            Some(json!({"amount": "10000.00", "annual_interest_rate": "12", "term_months": 12})),
+        ),
+        ("Schedule", schedule_json(Some(LOAN_ID))),
+        (
+            "Credentials",
+            Some(json!({"username": "admin", "password": "correct-horse-battery"})),
+        ),
+        ("Token", Some(token_json())),
+        ("Me", me_json()),
+        ("User", user_json()),
+        ("UserPage", page_json(user_json())),
+        (
+            "NewAdmin",
+            Some(
+                json!({"username": "ops", "password": "a-long-admin-passphrase", "role": "admin"}),
+            ),
+        ),
+        (
+            "NewCustomer",
+            Some(json!({
+                "username": "ana",
+                "password": "ana-secret-passphrase",
+                "role": "user",
+                "client_id": CLIENT_ID,
+            })),
+        ),
+    ]
+}
+
+/// The example of a success response whose body differs from its schema's example.
+pub(crate) fn response(operation_id: &str, status: &str) -> Option<Value> {
+    match (operation_id, status) {
+        ("createQuote", "200") => schedule_json(None),
+        _ => None,
+    }
 }
 
 /// The Problem Details body `error` renders for a request to `instance`.

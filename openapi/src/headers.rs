@@ -7,7 +7,8 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::examples;
-use crate::schemas::{formatted, string};
+use shared::http::MAX_REQUEST_ID_CHARS;
+use shared::openapi::{formatted, string};
 
 /// `#/components/headers/<name>`.
 pub(crate) fn header(name: &str) -> Ref {
@@ -37,7 +38,9 @@ pub(crate) fn headers() -> Vec<(String, RefOr<Header>)> {
             "X-Request-Id",
             response_header(
                 "The request's id: the caller's `X-Request-Id` when it was sane, else a new one.",
-                string("").pattern(Some("^[A-Za-z0-9._:-]{1,128}$")),
+                string("").pattern(Some(format!(
+                    "^[A-Za-z0-9._:-]{{1,{MAX_REQUEST_ID_CHARS}}}$"
+                ))),
                 json!(examples::REQUEST_ID),
             ),
         ),
@@ -106,6 +109,14 @@ pub(crate) fn headers() -> Vec<(String, RefOr<Header>)> {
     .into_iter()
     .map(|(name, header)| (name.to_owned(), header))
     .collect()
+}
+
+/// A reference to the reusable header `name`, if there is one.
+pub(crate) fn reference(name: &str) -> Option<RefOr<Header>> {
+    headers()
+        .iter()
+        .any(|(known, _)| known == name)
+        .then(|| RefOr::Ref(header(name)))
 }
 
 /// `response` with the headers every response carries.

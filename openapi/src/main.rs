@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     let text = match openapi::try_json() {
         Ok(text) => text,
         Err(err) => {
-            eprintln!("openapi: the document could not be serialized: {err}");
+            eprintln!("openapi: the document could not be generated: {err}");
             return ExitCode::FAILURE;
         }
     };

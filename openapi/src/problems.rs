@@ -1,7 +1,9 @@
 //! The error responses (`components/responses`): one per status of the contract's table,
 //! each an `application/problem+json` body with the headers that status carries. The
 //! status codes and example bodies come from `shared::error::ApiError` itself: each
-//! response renders a sample error through `ApiError::into_response`.
+//! response renders a sample error through `ApiError::body`. The `Problem` schema is
+//! derived on the body's type; `ValidationProblem` (the same body with `errors` always
+//! there) has no type of its own, so it is built here.
 
 use std::io;
 
@@ -10,14 +12,15 @@ use rust_decimal::Decimal;
 use shared::domain::money::Currency;
 use shared::domain::schedule::LoanTerms;
 use shared::http::body::MAX_BODY_BYTES;
+use shared::openapi::{named, reference};
 use shared::{ApiError, FieldError};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::examples::{self, CLIENT_ID};
 use crate::headers::{header, standard_headers};
-use crate::schemas::reference;
 
 /// An error response an operation can give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,6 +117,13 @@ impl Problem {
         self.sample().0.status().as_u16()
     }
 
+    /// The problem answered with `status`.
+    pub(crate) fn of_status(status: u16) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|problem| problem.status() == status)
+    }
+
     /// The name under `components/responses`.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -196,7 +206,7 @@ impl Problem {
         };
         let (error, instance) = self.sample();
         let content = ContentBuilder::new()
-            .schema(Some(reference(schema)))
+            .schema(Some(named(schema)))
             .example(examples::problem_json(error, &instance))
             .build();
         let mut response = standard_headers(ResponseBuilder::new())
@@ -228,4 +238,24 @@ pub(crate) fn responses() -> Vec<(String, RefOr<Response>)> {
         .into_iter()
         .map(|problem| (problem.name().to_owned(), RefOr::T(problem.response())))
         .collect()
+}
+
+/// `ValidationProblem`: a `422` body, whose `errors` are never missing nor empty.
+pub(crate) fn validation_problem() -> (String, RefOr<Schema>) {
+    let errors = ArrayBuilder::new()
+        .items(reference::<FieldError>())
+        .min_items(Some(1));
+    let schema = AllOfBuilder::new()
+        .item(named("Problem"))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property("errors", errors)
+                .required("errors"),
+        )
+        .description(Some(
+            "A `422` Problem Details body: well-formed JSON (or query parameters) whose \
+             fields break the rules, with one `errors` entry per invalid field.",
+        ));
+    ("ValidationProblem".to_owned(), schema.into())
 }

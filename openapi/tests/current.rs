@@ -59,3 +59,11 @@ fn the_document_is_openapi_3_1() {
     assert_eq!(document["openapi"], "3.1.0");
     assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn no_mark_for_the_completion_is_left_in_the_document() {
+    let text = openapi::json();
+    for mark in ["x-customer", "x-stateless", shared::openapi::COMPONENT] {
+        assert!(!text.contains(mark), "{mark} must not reach the document");
+    }
+}

@@ -1,4 +1,4 @@
-//! The hand-declared schemas describe what the code sends: every example, rendered by the
+//! The schemas describe what the code sends: every example, rendered by the
 //! real serializers and by `ApiError::into_response`, validates against its schema with
 //! no undeclared field, and each error response sits under its own status.
 

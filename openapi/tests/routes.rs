@@ -70,7 +70,8 @@ fn every_routed_path_is_documented_and_nothing_else() {
     assert!(
         undocumented.is_empty(),
         "routes of the router table missing from the OpenAPI document: {undocumented:?}; \
-         declare them in openapi/src/paths/ and regenerate docs/openapi.json"
+         give each handler a #[utoipa::path], list it in its function's Operations and \
+         regenerate docs/openapi.json"
     );
     let unrouted: Vec<&String> = documented.difference(&routed).collect();
     assert!(

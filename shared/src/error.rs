@@ -21,17 +21,27 @@ use crate::domain::schedule::ScheduleError;
 use crate::domain::user::UserError;
 use crate::store::error::{StoreError, Unique};
 
+#[cfg(feature = "openapi")]
+use crate::openapi::problem as doc;
+
 /// Seconds a caller should wait before retrying after a `503`.
 pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 1;
 
 /// One invalid field of a request: a JSON Pointer into the body (or `#/query/<name>`)
 /// and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = doc::FIELD_ERROR)
+)]
 pub struct FieldError {
     /// Where the problem is: `/email`, `/nested/0/field` (RFC 6901, `~` and `/`
     /// escaped), `#/query/limit` for a query parameter or `#/header/<name>` for a header.
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::pointer))]
     pub pointer: String,
     /// What is wrong, phrased to follow the pointer (`"must be a valid email address"`).
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::field_detail))]
     pub detail: String,
 }
 
@@ -132,17 +142,29 @@ pub enum ApiError {
 
 /// The RFC 9457 body.
 #[derive(Debug, Serialize)]
-struct Problem<'a> {
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = doc::PROBLEM)
+)]
+pub(crate) struct Problem<'a> {
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::kind))]
     kind: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::title))]
     title: &'a str,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::status))]
     status: u16,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::detail))]
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::instance))]
     instance: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::request_id))]
     request_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::errors))]
     errors: Option<&'a [FieldError]>,
 }
 

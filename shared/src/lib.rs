@@ -9,6 +9,8 @@
 //!   domain error to it.
 //! - [`config`], [`app`], [`cursor`], [`list`], [`telemetry`]: what a function builds
 //!   once per cold start, and the pieces every list shares.
+//! - `openapi` (feature `openapi`): the schema builders and parameters the utoipa
+//!   derives on the wire types use; the Lambda binaries are built without it.
 
 pub mod app;
 pub mod auth;
@@ -20,6 +22,8 @@ pub mod error;
 pub mod factories;
 pub mod http;
 pub mod list;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod store;
 pub mod telemetry;
 

@@ -12,6 +12,8 @@ use shared::error::ApiError;
 use shared::http::{self as web, Reply, Routes, get, post};
 
 mod login;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod users;
 
 /// The function's routes.
@@ -30,6 +32,17 @@ pub async fn handle(app: &Arc<App>, request: Request) -> Response<Body> {
 }
 
 /// `GET /auth/me`: who the caller is.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    get,
+    path = "/auth/me",
+    operation_id = "getMe",
+    tag = "Authentication",
+    summary = "Who am I",
+    description = "The caller, as its token describes it.",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!("yes.")), ("x-stateless" = json!(true))),
+    responses((status = 200, description = "The caller.", body = Caller)),
+))]
 async fn me(caller: Caller) -> Result<Reply, ApiError> {
     Reply::ok(&caller)
 }

@@ -15,8 +15,21 @@ use shared::{ApiError, App, FieldError};
 
 /// `POST /auth/login` body.
 #[derive(Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "A username and password to log in with.")
+)]
 pub struct Credentials {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = shared::openapi::user::login_username)
+    )]
     username: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = shared::openapi::user::login_password)
+    )]
     password: String,
 }
 
@@ -29,6 +42,30 @@ fn invalid_credentials() -> ApiError {
 
 /// `POST /auth/login`: refuses a locked username (`429`) before any hashing work, verifies
 /// the password, then counts the failure (`401`) or clears the count and issues a token.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "login",
+    tag = "Authentication",
+    summary = "Log in",
+    description = format!(
+        "Trades a username and password for a bearer token that lives {} minutes. A wrong \
+         username and a wrong password give the same `401` after the same work. After {} \
+         failures within {} minutes a username is locked (`429`) until that window ends, \
+         whether or not it exists.",
+        shared::auth::token::TOKEN_LIFETIME_SECS / 60,
+        shared::store::logins::MAX_FAILURES,
+        shared::store::logins::WINDOW_SECS / 60,
+    ),
+    security(()),
+    request_body(content = Credentials, description = "The username and password."),
+    responses(
+        (status = 200, description = "A bearer token.", body = shared::auth::token::IssuedToken),
+        (status = 401, description = "The username or the password is wrong (one answer for \
+            both)."),
+        (status = 429),
+    ),
+))]
 pub async fn login(
     State(app): State<Arc<App>>,
     Json {

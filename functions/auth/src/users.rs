@@ -65,6 +65,25 @@ impl NewUser {
 
 /// `POST /users` (for an admin): hashes the password (Argon2id) and stores the user; a
 /// customer's `client_id` must name an existing client.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "createUser",
+    tag = "Users",
+    summary = "Create a login",
+    description = "Creates an admin, or a customer login (`user`) bound to an existing client; \
+        the login is deleted with its client.",
+    security(("bearerAuth" = ["admin"])),
+    params(Idempotency),
+    request_body(content = NewUser, description = "The new login."),
+    responses(
+        (status = 201, description = "The new login, at version 1.", body = User,
+            headers(("Location"), ("ETag"))),
+        (status = 409, description = "The username is taken."),
+        (status = 422, description = "A customer's `client_id` is missing or names no client \
+            (or one being deleted), or an admin has one."),
+    ),
+))]
 pub async fn create(
     State(app): State<Arc<App>>,
     Admin(caller): Admin,
@@ -94,6 +113,17 @@ pub async fn create(
 }
 
 /// `GET /users`: one page of users, newest first.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "listUsers",
+    tag = "Users",
+    summary = "List logins",
+    description = "Logins, newest first.",
+    security(("bearerAuth" = ["admin"])),
+    params(PageRequest),
+    responses((status = 200, description = "A page of logins.", body = shared::openapi::UserPage)),
+))]
 pub async fn list(
     State(app): State<Arc<App>>,
     Admin(caller): Admin,
@@ -108,6 +138,22 @@ pub async fn list(
 }
 
 /// `DELETE /users/{username}`: honours `If-Match`; an admin cannot delete itself (`409`).
+#[cfg_attr(feature = "openapi", utoipa::path(
+    delete,
+    path = "/users/{username}",
+    operation_id = "deleteUser",
+    tag = "Users",
+    summary = "Delete a login",
+    description = "Deletes a login: it cannot log in again, and a token it already holds stops \
+        working when it expires. An admin cannot delete its own login.",
+    security(("bearerAuth" = ["admin"])),
+    params(Username, IfMatch),
+    responses(
+        (status = 204, description = "The login is gone."),
+        (status = 404, description = "No login has this username."),
+        (status = 409, description = "An admin tried to delete its own login."),
+    ),
+))]
 pub async fn delete(
     State(app): State<Arc<App>>,
     Admin(caller): Admin,

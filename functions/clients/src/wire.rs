@@ -13,34 +13,53 @@ use shared::domain::fields::{BirthDate, DocumentNumber, Email, PersonName, Phone
 use shared::domain::money::DecimalInput;
 use shared::{ApiError, FieldError};
 
+#[cfg(feature = "openapi")]
+use shared::openapi::client as doc;
+
 /// A client as a caller writes it, unchecked.
 ///
 /// Every field is `None` when absent, `Some(None)` for an explicit `null` and
 /// `Some(Some(value))` otherwise (see [`shared::http::body::present`]); the rules live in
 /// the domain types [`ClientInput::into_details`] hands each value to.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "Every editable field of a client, for `POST /clients` and `PUT \
+        /clients/{client_id}`. On `PUT`, an optional field left out is cleared. Unknown \
+        fields are `422`."
+    )
+)]
 pub struct ClientInput {
     /// Required; becomes a [`PersonName`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::first_name, required = true))]
     pub first_name: Option<Option<String>>,
     /// Required; becomes a [`PersonName`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::last_name, required = true))]
     pub last_name: Option<Option<String>>,
     /// Required; becomes an [`Email`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::email, required = true))]
     pub email: Option<Option<String>>,
     /// Required; becomes a [`DocumentNumber`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::document_number_sent, required = true))]
     pub document_number: Option<Option<String>>,
     /// Optional, E.164; `null` clears it. Becomes a [`Phone`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::phone))]
     pub phone: Option<Option<String>>,
     /// Required, `YYYY-MM-DD`; checked by [`BirthDate::parse`] against today.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::birth_date, required = true))]
     pub birth_date: Option<Option<String>>,
     /// Optional, MXN, a JSON string or number read exactly; `null` clears it. Becomes a
     /// [`MonthlyIncome`].
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::monthly_income_sent))]
     pub monthly_income: Option<Option<DecimalInput>>,
 }
 

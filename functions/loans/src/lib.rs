@@ -18,6 +18,9 @@ use shared::http::extract::loan_not_found;
 use shared::http::{self as web, Routes, get, post};
 
 mod lists;
+#[cfg(feature = "openapi")]
+pub mod openapi;
+mod schedule;
 mod single;
 pub mod wire;
 
@@ -36,8 +39,8 @@ pub fn router(app: Arc<App>) -> axum::Router {
                 .patch(single::update)
                 .delete(single::delete),
         )
-        .route("/loans/{loan_id}/schedule", get(single::schedule))
-        .route("/quotes", post(single::quote))
+        .route("/loans/{loan_id}/schedule", get(schedule::schedule))
+        .route("/quotes", post(schedule::quote))
         .build(app)
 }
 

@@ -123,6 +123,25 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
 }
 
 /// `GET /loans`: every filter of [`LoanFilter`]; for a customer, its own loans only.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    get,
+    path = "/loans",
+    operation_id = "listLoans",
+    tag = "Loans",
+    summary = "List loans",
+    description = "Loans, newest first. Filters combine; a blank filter is the same as none.",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!(
+        "only its own loans, whatever the filters (another client's `client_id` gives an \
+         empty page)."
+    ))),
+    params(PageRequest, crate::openapi::LoanFilters),
+    responses(
+        (status = 200, description = "A page of loans.", body = shared::openapi::LoanPage),
+        (status = 422, description = "`min_amount` is greater than `max_amount`, or \
+            `created_from` is after `created_to`."),
+    ),
+))]
 pub async fn loans(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -149,6 +168,22 @@ pub async fn loans(
 
 /// `GET /clients/{client_id}/loans`: one client's loans, optionally of one `status`; `404`
 /// when the client does not exist or is not the caller's.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    get,
+    path = "/clients/{client_id}/loans",
+    operation_id = "listClientLoans",
+    tag = "Loans",
+    summary = "List a client's loans",
+    description = "The client's loans, newest first.",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!("only its own client's (another is `404`)."))),
+    params(VisibleClient, PageRequest, crate::openapi::StatusFilter),
+    responses(
+        (status = 200, description = "A page of the client's loans.",
+            body = shared::openapi::LoanPage),
+        (status = 404, description = crate::openapi::NOT_ITS_CLIENT),
+    ),
+))]
 pub async fn client_loans(
     State(app): State<Arc<App>>,
     caller: Caller,

@@ -1,28 +1,45 @@
-//! One loan at a time: apply, read, change (terms or status), delete, its schedule, and
-//! quotes (a schedule for terms alone, nothing stored).
+//! One loan at a time: apply, read, change (terms or status), delete.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use chrono::Utc;
 use http::StatusCode;
-use serde::Serialize;
 use shared::auth::Caller;
 use shared::domain::ids::LoanId;
 use shared::domain::loan::Loan;
 use shared::domain::loan_change::LoanChange;
-use shared::domain::schedule::{self, Schedule};
 use shared::domain::time::Timestamp;
 use shared::http::{Idempotency, IfMatch, Json, Lost, Reply, VisibleClient, write_with_retry};
 use shared::{ApiError, App};
 
 use crate::visible_loan;
-use crate::wire::{LoanInput, QuoteInput};
+use crate::wire::LoanInput;
 
 const CONTENDED: &str = "the loan is being changed by other requests; retry";
 
 /// `POST /clients/{client_id}/loans`, for a client the caller may see: a new `pending`
 /// loan; `404` for a client that does not exist (checked in the write's transaction).
+#[cfg_attr(feature = "openapi", utoipa::path(
+    post,
+    path = "/clients/{client_id}/loans",
+    operation_id = "applyForLoan",
+    tag = "Loans",
+    summary = "Apply for a loan",
+    description = "Creates a loan for the client, always `pending`, with its monthly payment \
+        and totals computed from the terms.",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!("only for its own client (another is `404`)."))),
+    params(VisibleClient, Idempotency),
+    request_body(content = LoanInput, description = "The terms of the loan."),
+    responses(
+        (status = 201, description = "The new loan, `pending`, at version 1.", body = Loan,
+            headers(("Location"), ("ETag"))),
+        (status = 404, description = crate::openapi::NOT_ITS_CLIENT),
+        (status = 409, description = "The client is being deleted."),
+        (status = 422, description = "`status` was sent (every new loan is `pending`), or the \
+            terms cannot be scheduled."),
+    ),
+))]
 pub async fn apply(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -49,6 +66,21 @@ pub async fn apply(
 }
 
 /// `GET /loans/{loan_id}`: the loan with its `ETag`.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    get,
+    path = "/loans/{loan_id}",
+    operation_id = "getLoan",
+    tag = "Loans",
+    summary = "Read a loan",
+    description = "",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!("only its own loans (another's is `404`)."))),
+    params(LoanId),
+    responses(
+        (status = 200, description = "The loan.", body = Loan, headers(("ETag"))),
+        (status = 404, description = crate::openapi::NOT_ITS_LOAN),
+    ),
+))]
 pub async fn get(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -59,6 +91,26 @@ pub async fn get(
 }
 
 /// `PUT /loans/{loan_id}`: new terms while `pending`, all of them.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    put,
+    path = "/loans/{loan_id}",
+    operation_id = "replaceLoan",
+    tag = "Loans",
+    summary = "Replace a loan's terms",
+    description = "Sets every term of a `pending` loan and recomputes its figures; a left-out \
+        `currency` is `MXN` and a left-out `purpose` is cleared.",
+    security(("bearerAuth" = ["admin"])),
+    params(LoanId, IfMatch),
+    request_body(content = LoanInput, description = "Every term of the loan."),
+    responses(
+        (status = 200, description = "The loan as it now is.", body = Loan, headers(("ETag"))),
+        (status = 404, description = crate::openapi::NOT_ITS_LOAN),
+        (status = 409, description = format!(
+            "{} {}", crate::openapi::TERMS_FIXED, crate::openapi::CONTENDED
+        )),
+        (status = 422, description = "`status` was sent (change it with `PATCH`)."),
+    ),
+))]
 pub async fn replace(
     state: State<Arc<App>>,
     caller: Caller,
@@ -75,6 +127,39 @@ pub async fn replace(
 }
 
 /// `PATCH /loans/{loan_id}`: new terms while `pending`, and a status change.
+#[cfg_attr(feature = "openapi", utoipa::path(
+    patch,
+    path = "/loans/{loan_id}",
+    operation_id = "updateLoan",
+    tag = "Loans",
+    summary = "Change a loan's terms or status",
+    description = "Changes the terms sent (only while `pending`) and/or moves the loan to \
+        another status, stamping that status's timestamp. `pending` → `approved` | \
+        `rejected` | `cancelled`; `approved` → `active` (disbursed) | `cancelled`; `active` \
+        → `paid`.",
+    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
+    extensions(("x-customer" = json!(
+        "may only send `{\"status\": \"cancelled\"}` for its own `pending` loan: another \
+         status is `403`, any other field `422`; another client's loan is `404`."
+    ))),
+    params(LoanId, IfMatch),
+    request_body(
+        content = crate::openapi::LoanPatch,
+        description = "The terms and/or the status to change."
+    ),
+    responses(
+        (status = 200, description = "The loan as it now is.", body = Loan, headers(("ETag"))),
+        (status = 403, description = "A customer asked for a status other than `cancelled`."),
+        (status = 404, description = crate::openapi::NOT_ITS_LOAN),
+        (status = 409, description = format!(
+            "The status change is not allowed from the current status (the detail names \
+             both). {} {}",
+            crate::openapi::TERMS_FIXED,
+            crate::openapi::CONTENDED
+        )),
+        (status = 422, description = "A customer sent a field other than `status`."),
+    ),
+))]
 pub async fn update(
     state: State<Arc<App>>,
     caller: Caller,
@@ -113,6 +198,25 @@ async fn write(
 
 /// `DELETE /loans/{loan_id}` (admins): only a loan whose status is
 /// [`deletable`](shared::domain::loan_status::LoanStatus::deletable).
+#[cfg_attr(feature = "openapi", utoipa::path(
+    delete,
+    path = "/loans/{loan_id}",
+    operation_id = "deleteLoan",
+    tag = "Loans",
+    summary = "Delete a loan",
+    description = "Deletes a loan that is `pending`, `rejected` or `cancelled`.",
+    security(("bearerAuth" = ["admin"])),
+    params(LoanId, IfMatch),
+    responses(
+        (status = 204, description = "The loan is gone."),
+        (status = 404, description = crate::openapi::NOT_ITS_LOAN),
+        (status = 409, description = format!(
+            "The loan is `approved`, `active` or `paid`; only `pending`, `rejected` or \
+             `cancelled` loans can be deleted. {}",
+            crate::openapi::CONTENDED
+        )),
+    ),
+))]
 pub async fn delete(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -133,42 +237,4 @@ pub async fn delete(
         Ok(Reply::no_content())
     })
     .await
-}
-
-/// A schedule as the API returns it: the loan's id (null for a quote) and its figures.
-#[derive(Serialize)]
-struct ScheduleResponse<'a> {
-    loan_id: Option<&'a LoanId>,
-    #[serde(flatten)]
-    schedule: &'a Schedule,
-}
-
-/// `GET /loans/{loan_id}/schedule`: computed on every read, never stored.
-pub async fn schedule(
-    State(app): State<Arc<App>>,
-    caller: Caller,
-    loan_id: LoanId,
-) -> Result<Reply, ApiError> {
-    let loan = visible_loan(&app, &caller, &loan_id, false).await?;
-    let schedule = loan
-        .schedule(Utc::now().date_naive())
-        .map_err(ApiError::internal)?;
-    Reply::ok(&ScheduleResponse {
-        loan_id: Some(loan.id()),
-        schedule: &schedule,
-    })
-}
-
-/// `POST /quotes`: the schedule of terms alone, due from today; nothing is stored and no
-/// I/O is done.
-pub async fn quote(
-    _: Caller,
-    Json { value: input, .. }: Json<QuoteInput>,
-) -> Result<Reply, ApiError> {
-    let terms = input.resolve()?;
-    let schedule = schedule::build(&terms, Utc::now().date_naive())?;
-    Reply::ok(&ScheduleResponse {
-        loan_id: None,
-        schedule: &schedule,
-    })
 }

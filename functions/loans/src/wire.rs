@@ -15,6 +15,9 @@ use shared::domain::money::{Currency, DecimalInput, json_number};
 use shared::domain::schedule::LoanTerms;
 use shared::{ApiError, FieldError};
 
+#[cfg(feature = "openapi")]
+use shared::openapi::loan as doc;
+
 /// A loan application or change (`POST /clients/{client_id}/loans`, `PUT` and `PATCH
 /// /loans/{loan_id}`), unchecked.
 ///
@@ -22,42 +25,67 @@ use shared::{ApiError, FieldError};
 /// `Some(Some(value))` otherwise; it converts into a [`LoanChange`], which the domain
 /// applies.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "The terms of a loan, for `POST /clients/{client_id}/loans` (a new \
+        loan is always `pending`) and `PUT /loans/{loan_id}` (only while `pending`; a left-out \
+        `currency` is `MXN` and a left-out `purpose` is cleared). `status` is not accepted \
+        here."
+    )
+)]
 pub struct LoanInput {
     /// Required; the principal, a JSON string or number read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::amount_sent, required = true))]
     pub amount: Option<Option<DecimalInput>>,
     /// ISO 4217 code; when absent, MXN for a new loan and the current one on a change.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency_sent))]
     pub currency: Option<Option<String>>,
     /// Required; nominal annual percentage, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rate_sent, required = true))]
     pub annual_interest_rate: Option<Option<DecimalInput>>,
     /// Required; the number of monthly installments.
     #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::term_months, required = true))]
     pub term_months: Option<Option<u32>>,
     /// Optional free text; `null` or blank clears it.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::purpose_sent))]
     pub purpose: Option<Option<String>>,
     /// The status to move to, as its wire name. Only `PATCH` may carry a status change.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub status: Option<Option<String>>,
 }
 
 /// `POST /quotes`: terms only, with the same rules and absent/`null` encoding as
 /// [`LoanInput`].
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "Terms to preview a schedule for; nothing is stored.")
+)]
 pub struct QuoteInput {
     /// Required; the principal, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::amount_sent, required = true))]
     pub amount: Option<Option<DecimalInput>>,
     /// ISO 4217 code; MXN when absent.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency_sent))]
     pub currency: Option<Option<String>>,
     /// Required; nominal annual percentage, read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rate_sent, required = true))]
     pub annual_interest_rate: Option<Option<DecimalInput>>,
     /// Required; the number of monthly installments.
     #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::term_months, required = true))]
     pub term_months: Option<Option<u32>>,
 }
 

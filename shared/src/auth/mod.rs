@@ -21,12 +21,23 @@ pub use token::TokenKeys;
 
 /// An authenticated caller, as its token describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Me, description = "Who the caller is, as its token says.")
+)]
 pub struct Caller {
     /// The user's (lower-case) username, the token's `sub`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::username))]
     pub username: String,
     /// What the caller may do.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::role))]
     pub role: Role,
     /// The client a customer is bound to; `None` for admins.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::user::client_id, required = true)
+    )]
     pub client_id: Option<ClientId>,
 }
 

@@ -47,12 +47,20 @@ pub struct Claims {
 
 /// A token handed out at login: the body of a successful `POST /auth/login`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = Token, description = "A bearer token, the answer to a successful login.")
+)]
 pub struct IssuedToken {
     /// The signed JWT, sent back as `Authorization: Bearer <access_token>`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::access_token))]
     pub access_token: String,
     /// Always `"Bearer"`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::token_type))]
     pub token_type: &'static str,
     /// Seconds the token stays valid ([`TOKEN_LIFETIME_SECS`]).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::expires_in))]
     pub expires_in: i64,
 }
 

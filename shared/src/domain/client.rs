@@ -12,6 +12,8 @@ use super::fields::{DocumentNumber, Email, PersonName, Phone};
 use super::ids::ClientId;
 use super::money::Currency;
 use super::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::openapi::client as doc;
 
 /// A monthly income in the lender's currency (MXN), never negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,33 +58,51 @@ impl<'de> Deserialize<'de> for MonthlyIncome {
 /// The fields of a client that callers may set. Each field's type carries its rules; the
 /// field names are the API's and the stored item's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientDetails {
     /// Given name(s).
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::first_name))]
     pub first_name: PersonName,
     /// Family name(s).
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::last_name))]
     pub last_name: PersonName,
     /// Contact email, unique among clients regardless of case.
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::email))]
     pub email: Email,
     /// National identity document, unique among clients.
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::document_number_stored))]
     pub document_number: DocumentNumber,
     /// Optional contact phone.
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::phone, required = true))]
     pub phone: Option<Phone>,
     /// Date of birth; the client was at least 18 when it was set (see
     /// [`BirthDate`](super::fields::BirthDate)).
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::birth_date))]
     pub birth_date: NaiveDate,
     /// Optional declared income, in MXN.
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::monthly_income, required = true))]
     pub monthly_income: Option<MonthlyIncome>,
 }
 
 /// A stored client. Its id, creation time and version are the server's: they change only
 /// through [`Client::new`] and [`Client::revise`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "A client of the lender: a borrower, with validated personal data.")
+)]
 pub struct Client {
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::client_id))]
     id: ClientId,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     details: ClientDetails,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::created_at))]
     created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::updated_at))]
     updated_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::common::version))]
     version: u64,
 }
 

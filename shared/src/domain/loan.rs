@@ -14,6 +14,8 @@ use super::loan_status::{LoanStatus, TransitionError};
 use super::money::{Currency, decimal_as_string, decimal_from_string};
 use super::schedule::{self, LoanTerms, Schedule, ScheduleError};
 use super::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::openapi::loan as doc;
 
 /// What the money is for: trimmed, at most 200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,45 +63,68 @@ impl From<Purpose> for String {
 /// `None` until the loan reaches that status. Every field is the loan's own: it changes
 /// only through [`Loan::change`] (see `loan_change`), which bumps the version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = crate::openapi::loan::LOAN)
+)]
 pub struct Loan {
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::loan_id))]
     id: LoanId,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::client_id))]
     client_id: ClientId,
     status: LoanStatus,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::amount))]
     amount: Decimal,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency_held))]
     currency: Currency,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rate))]
     annual_interest_rate: Decimal,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::term_months))]
     term_months: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::purpose_held, required = true))]
     purpose: Option<Purpose>,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::monthly_payment))]
     monthly_payment: Decimal,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_interest))]
     total_interest: Decimal,
     #[serde(
         serialize_with = "decimal_as_string",
         deserialize_with = "decimal_from_string"
     )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_payable))]
     total_payable: Decimal,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::created_at))]
     created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::updated_at))]
     updated_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::common::version))]
     version: u64,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::approved_at, required = true))]
     approved_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rejected_at, required = true))]
     rejected_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::disbursed_at, required = true))]
     disbursed_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::paid_at, required = true))]
     paid_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::cancelled_at, required = true))]
     cancelled_at: Option<Timestamp>,
 }
 

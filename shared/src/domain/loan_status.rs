@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 /// Where a loan is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = crate::openapi::loan::STATUS)
+)]
 pub enum LoanStatus {
     /// Applied for and awaiting a decision; the only status whose terms may change.
     Pending,

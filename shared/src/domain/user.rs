@@ -8,10 +8,17 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::ClientId;
 use super::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::openapi::user as doc;
 
 /// The two roles of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = crate::openapi::user::ROLE)
+)]
 pub enum Role {
     /// Runs the book: every operation.
     Admin,
@@ -103,11 +110,20 @@ pub enum UserError {
 /// A user as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "UserFields")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "A login of the API. Its password is never returned.")
+)]
 pub struct User {
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::username))]
     username: Username,
     role: Role,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::client_id, required = true))]
     client_id: Option<ClientId>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::created_at))]
     created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::common::version))]
     version: u64,
 }
 

@@ -37,13 +37,16 @@ pub use router::{Routes, delete, get, patch, post, put};
 /// The header that correlates a request across the caller, the logs and the response.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The longest request id echoed back.
+pub const MAX_REQUEST_ID_CHARS: usize = 128;
+
 /// The caller's request id when it is a sane token, otherwise a new one.
 pub fn request_id(headers: &http::HeaderMap) -> String {
     headers
         .get(&REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .filter(|id| {
-            (1..=128).contains(&id.len())
+            (1..=MAX_REQUEST_ID_CHARS).contains(&id.len())
                 && id
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))

@@ -9,7 +9,9 @@
 //! Adding a route: write the handler (extractors in, `Result<Reply, ApiError>` out), then
 //! declare it in the function's `router()`: `.route("/things/{thing_id}",
 //! get(read).patch(update))`. The path must also be in the workspace router of
-//! `Cargo.toml` and in `template.yaml` for API Gateway to send it to the function.
+//! `Cargo.toml` and in `template.yaml` for API Gateway to send it to the function, and the
+//! handler documented with `#[cfg_attr(feature = "openapi", utoipa::path(...))]` and listed
+//! in the function's `Operations` (the `openapi` crate's tests insist).
 
 use std::sync::Arc;
 

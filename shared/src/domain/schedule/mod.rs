@@ -22,6 +22,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Serialize, Serializer};
 
 use super::money::Currency;
+#[cfg(feature = "openapi")]
+use crate::openapi::schedule as doc;
 
 /// The amount, currency, nominal annual rate and term of a loan, valid by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,23 +357,54 @@ impl Serialize for Schedule {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct ScheduleWire {
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency))]
     currency: Currency,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::monthly_payment))]
     monthly_payment: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_interest))]
     total_interest: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_payable))]
     total_payable: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::installments))]
     installments: Vec<InstallmentWire>,
 }
 
 #[derive(Serialize)]
-struct InstallmentWire {
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        as = Installment,
+        description = "One monthly installment of a French amortization schedule."
+    )
+)]
+pub(crate) struct InstallmentWire {
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::number))]
     number: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::due_date))]
     due_date: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::payment))]
     payment: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::principal))]
     principal: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::interest))]
     interest: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::balance))]
     balance: String,
 }
+
+/// A schedule's schema is that of the form it serializes as.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Schedule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        <ScheduleWire as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Schedule {}
 
 pub mod proof;
 

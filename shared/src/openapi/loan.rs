@@ -1,0 +1,114 @@
+//! The fields of a loan: of [`Loan`](crate::domain::loan::Loan) as the API returns it, and
+//! of the bodies that apply for, change or quote one (`loans::wire`). Limits come from
+//! `domain::schedule::LoanTerms` and `domain::loan`.
+
+use serde_json::json;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+use super::common::{
+    POSITIVE_DECIMAL_PATTERN, currency, decimal_input, id, money, money_input, optional_timestamp,
+    timestamp,
+};
+use super::{fields, integer, or_null, string};
+use crate::domain::loan::Purpose;
+use crate::domain::loan_status::LoanStatus;
+use crate::domain::money::Currency;
+use crate::domain::schedule::LoanTerms;
+
+/// The description of `LoanStatus`.
+pub const STATUS: &str = "Where a loan is in its life. `pending` → `approved` | `rejected` | \
+    `cancelled`; `approved` → `active` (disbursed) | `cancelled`; `active` → `paid`. Any \
+    other change is `409`.";
+
+/// The description of `Loan`.
+pub const LOAN: &str = "A loan: its terms, the figures of its French amortization (from the \
+    same computation as its schedule), and where it stands in its lifecycle, with one \
+    timestamp per status reached.";
+
+/// The number of monthly installments.
+pub fn term_months() -> ObjectBuilder {
+    integer(
+        1,
+        Some(LoanTerms::MAX_TERM_MONTHS as usize),
+        "Number of monthly installments.",
+    )
+}
+
+fn purpose(max: &str) -> ObjectBuilder {
+    string(&format!(
+        "What the money is for: {max}{} characters once trimmed, no control characters; \
+         blank is the same as none.",
+        Purpose::MAX_CHARS
+    ))
+    .schema_type(or_null(Type::String))
+    .max_length(Some(Purpose::MAX_CHARS))
+    .pattern(Some(r"^[^\x00-\x1F\x7F-\x9F]*$"))
+}
+
+fn stamp(status: LoanStatus) -> ObjectBuilder {
+    optional_timestamp(&format!("When the loan became `{status}`, or `null`."))
+}
+
+fields! {
+    /// `id`.
+    loan_id => id("The loan's id");
+    /// `client_id`.
+    client_id => id("The borrowing client's id; it never changes");
+    /// `amount` as the API returns it.
+    amount => money("The principal lent.");
+    /// `currency` as the API returns it.
+    currency_held => currency("The loan's currency.");
+    /// `annual_interest_rate` as the API returns it: normalized, no trailing zeros.
+    rate => string(
+        "Nominal annual interest rate in percent, as a decimal string without trailing \
+         zeros (`\"12.5\"`).",
+    )
+    .pattern(Some(format!(
+        r"^(0|[1-9][0-9]*)(\.[0-9]{{0,{}}}[1-9])?$",
+        LoanTerms::RATE_DECIMALS - 1
+    )));
+    /// `purpose` as the API returns it.
+    purpose_held => purpose("at most ");
+    /// `monthly_payment`.
+    monthly_payment => money("The equal monthly installment (the last may differ).");
+    /// `total_interest`.
+    total_interest => money("Interest over the whole term.");
+    /// `total_payable`.
+    total_payable => money("Amount plus total interest.");
+    /// `created_at`.
+    created_at => timestamp("When the loan was applied for.");
+    /// `updated_at`.
+    updated_at => timestamp("When the loan last changed.");
+    /// `approved_at`.
+    approved_at => stamp(LoanStatus::Approved);
+    /// `rejected_at`.
+    rejected_at => stamp(LoanStatus::Rejected);
+    /// `disbursed_at`.
+    disbursed_at => stamp(LoanStatus::Active);
+    /// `paid_at`.
+    paid_at => stamp(LoanStatus::Paid);
+    /// `cancelled_at`.
+    cancelled_at => stamp(LoanStatus::Cancelled);
+    /// `amount` as sent: above zero, at most the maximum, read exactly.
+    amount_sent => money_input(&format!(
+        "The principal: above 0 and at most {} in the loan's currency.",
+        LoanTerms::MAX_AMOUNT
+    ))
+    .pattern(Some(POSITIVE_DECIMAL_PATTERN));
+    /// `currency` as sent.
+    currency_sent => currency("The loan's currency; `MXN` when left out.")
+        .default(Some(json!(Currency::mxn().code())));
+    /// `annual_interest_rate` as sent.
+    rate_sent => decimal_input(&format!(
+        "Nominal annual interest rate in percent (`\"12.5\"` is 12.5 % a year): a decimal \
+         string (a JSON number is `422`), read exactly, from 0 to {} with at most {} decimals.",
+        LoanTerms::MAX_ANNUAL_RATE,
+        LoanTerms::RATE_DECIMALS
+    ))
+    .pattern(Some(format!(
+        r"^(0|[1-9][0-9]*)(\.[0-9]{{1,{}}})?$",
+        LoanTerms::RATE_DECIMALS
+    )));
+    /// `purpose` as sent.
+    purpose_sent => purpose("up to ");
+}
