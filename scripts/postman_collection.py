@@ -85,6 +85,9 @@ CLIENT = {
 }
 SECOND_CLIENT = dict(CLIENT, first_name="Bruno", email="bruno.{{runId}}@example.com", document_number="BRUN{{runId}}")
 TERMS = {"amount": "10000.00", "annual_interest_rate": "12", "term_months": 12, "purpose": "car"}
+PRODUCT = {"name": "Personal {{runId}}", "currency": "MXN", "annual_interest_rate": "12",
+           "min_amount": "1000.00", "max_amount": "500000.00", "min_term_months": 6, "max_term_months": 60}
+APPLICATION = {"product_id": "{{productId}}", "amount": "10000.00", "term_months": 12, "purpose": "car"}
 
 auth = [
     request(
@@ -152,16 +155,37 @@ customer = [
     request("Another client is 404 to a customer", "GET", "/clients/{{secondClientId}}", problem(404), auth="customer"),
 ]
 
+products = [
+    request("Create a loan product", "POST", "/products",
+            [status(201), "const p = pm.response.json();",
+             "pm.test('priced and bounded', () => { pm.expect(p.annual_interest_rate).to.eql('12'); pm.expect(p.min_amount).to.eql('1000.00'); pm.expect(p.active).to.eql(true); });",
+             save("productId", "p.id"), etag("productEtag")],
+            body=PRODUCT),
+    request("Bounds that leave loans without a schedule are 422", "POST", "/products",
+            problem(422) + ["pm.test('names the bound', () => pm.expect(pm.response.json().errors.map(e => e.pointer)).to.include('/max_term_months'));"],
+            body=dict(PRODUCT, annual_interest_rate="48", max_term_months=360)),
+    request("A customer sees the active products", "GET", "/products",
+            [status(200), "pm.test('ours among them', () => pm.expect(pm.response.json().items.map(p => p.id)).to.include(pm.collectionVariables.get('productId')));"],
+            auth="customer"),
+    request("A customer cannot create a product", "POST", "/products", problem(403), body=PRODUCT, auth="customer"),
+]
+
 loans = [
     request("Quote a loan", "POST", "/quotes",
             [status(200), "const q = pm.response.json();",
              "pm.test('12 installments of 888.49', () => { pm.expect(q.installments.length).to.eql(12); pm.expect(q.monthly_payment).to.eql('888.49'); pm.expect(q.total_interest).to.eql('661.86'); pm.expect(q.loan_id).to.eql(null); });"],
             body={k: TERMS[k] for k in ("amount", "annual_interest_rate", "term_months")}, auth="customer"),
-    request("Apply for a loan (customer)", "POST", "/clients/{{clientId}}/loans",
+    request("A customer cannot choose its own rate", "POST", "/clients/{{clientId}}/loans",
+            problem(422) + ["pm.test('the rate comes from the product', () => pm.expect(pm.response.json().errors.map(e => e.pointer)).to.include('/annual_interest_rate'));"],
+            body=dict(APPLICATION, annual_interest_rate="0"), auth="customer"),
+    request("Money as a JSON number is 422", "POST", "/clients/{{clientId}}/loans",
+            problem(422) + ["pm.test('asks for a decimal string', () => pm.expect(pm.response.json().detail).to.include('decimal string'));"],
+            body=dict(APPLICATION, amount=10000), auth="customer"),
+    request("Apply for a loan through the product (customer)", "POST", "/clients/{{clientId}}/loans",
             [status(201), "const loan = pm.response.json();",
-             "pm.test('pending, with figures', () => { pm.expect(loan.status).to.eql('pending'); pm.expect(loan.monthly_payment).to.eql('888.49'); pm.expect(loan.total_payable).to.eql('10661.86'); });",
+             "pm.test('pending, priced by the product', () => { pm.expect(loan.status).to.eql('pending'); pm.expect(loan.product_id).to.eql(pm.collectionVariables.get('productId')); pm.expect(loan.monthly_payment).to.eql('888.49'); pm.expect(loan.total_payable).to.eql('10661.86'); });",
              save("loanId", "loan.id"), etag("loanEtag")],
-            body=TERMS, auth="customer"),
+            body=APPLICATION, auth="customer"),
     request("A customer sees its loans", "GET", "/loans",
             [status(200), "pm.test('its loan', () => pm.expect(pm.response.json().items.map(l => l.id)).to.include(pm.collectionVariables.get('loanId')));"],
             auth="customer"),
@@ -195,7 +219,7 @@ loans = [
             [status(200), "pm.test('paid', () => pm.expect(pm.response.json().paid_at).to.be.a('string'));"],
             body={"status": "paid"}),
     request("Apply for a second loan", "POST", "/clients/{{clientId}}/loans",
-            [status(201), save("secondLoanId", "pm.response.json().id")], body=dict(TERMS, amount=5000), auth="customer"),
+            [status(201), save("secondLoanId", "pm.response.json().id")], body=dict(APPLICATION, amount="5000.00"), auth="customer"),
     request("The customer cancels it", "PATCH", "/loans/{{secondLoanId}}",
             [status(200), "pm.test('cancelled', () => pm.expect(pm.response.json().status).to.eql('cancelled'));"],
             body={"status": "cancelled"}, auth="customer"),
@@ -209,24 +233,29 @@ cleanup = [
     request("Its loans are gone", "GET", "/loans/{{loanId}}", problem(404)),
     request("Its customer login is gone", "DELETE", "/users/ana{{runId}}", problem(404)),
     request("Delete the second client", "DELETE", "/clients/{{secondClientId}}", [status(204)]),
+    request("A product loans were made from cannot be deleted", "DELETE", "/products/{{productId}}", problem(409)),
+    request("Retire the product", "PATCH", "/products/{{productId}}",
+            [status(200), "pm.test('retired', () => pm.expect(pm.response.json().active).to.eql(false));"],
+            body={"active": False}, headers={"If-Match": "{{productEtag}}"}),
 ]
 
 collection = {
     "info": {
         "name": "Lending API",
-        "description": "Every route of the lending API in a working order: log in, clients, a customer login, a loan from application to paid, and clean-up. Set `baseUrl`, `adminUsername` and `adminPassword` in the environment (`make dev` prints the local admin).",
+        "description": "Every route of the lending API in a working order: log in, clients, a customer login, a loan product, a loan from application to paid, and clean-up. Set `baseUrl`, `adminUsername` and `adminPassword` in the environment (`make dev` prints the local admin).",
         "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
     },
     "item": [
         {"name": "Authentication", "item": auth},
         {"name": "Clients", "item": clients},
         {"name": "Customer login", "item": customer},
+        {"name": "Products", "item": products},
         {"name": "Loans", "item": loans},
         {"name": "Clean-up", "item": cleanup},
     ],
     "variable": [{"key": k, "value": ""} for k in (
         "runId", "adminToken", "customerToken", "clientId", "clientEtag", "secondClientId",
-        "clientsCursor", "loanId", "loanEtag", "secondLoanId")],
+        "clientsCursor", "loanId", "loanEtag", "secondLoanId", "productId", "productEtag")],
 }
 
 environment = {

@@ -179,6 +179,10 @@ fn tags() -> Vec<Tag> {
             "Loans: application, lifecycle, terms and amortization schedules.",
         ),
         ("Quotes", "Schedules for terms alone, nothing stored."),
+        (
+            "Products",
+            "The lender's loan products: price and bounds of what customers may apply for.",
+        ),
     ]
     .into_iter()
     .map(|(name, description)| {

@@ -361,6 +361,19 @@ impl From<StoreError> for ApiError {
             }
             StoreError::MissingClient => Self::NotFound("no client exists with this id".into()),
             StoreError::ClientDeleting => Self::Conflict("the client is being deleted".into()),
+            StoreError::PendingLimit => Self::Conflict(format!(
+                "the client already has {} pending applications; one must be approved, \
+                 rejected or cancelled first",
+                crate::domain::loan_status::MAX_PENDING_LOANS
+            )),
+            StoreError::ProductInactive => {
+                Self::invalid("product_id", "no active product has this id")
+            }
+            StoreError::InUse => Self::Conflict(
+                "loans were made from this product, so it cannot be deleted; retire it with \
+                 `active: false`"
+                    .into(),
+            ),
             StoreError::ClaimLost => Self::Conflict(
                 "a request with this Idempotency-Key is still being processed; retry shortly"
                     .into(),
@@ -416,6 +429,7 @@ impl From<ChangeError> for ApiError {
                     .collect(),
             ),
             ChangeError::Unschedulable(schedule) => schedule.into(),
+            ChangeError::FromProduct(field) => Self::invalid(field, err.to_string()),
         }
     }
 }

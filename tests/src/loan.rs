@@ -8,9 +8,10 @@ use crate::factories::loan_body;
 use crate::{TestApp, TestRequest, TestResponse, request};
 
 /// Every field of a loan in a response, and nothing else.
-pub const LOAN_FIELDS: [&str; 19] = [
+pub const LOAN_FIELDS: [&str; 20] = [
     "id",
     "client_id",
+    "product_id",
     "status",
     "amount",
     "currency",
@@ -191,5 +192,33 @@ pub fn with(body: &Value, patch: &Value) -> Value {
     for (key, value) in patch.as_object().expect("patch is an object") {
         body[key] = value.clone();
     }
+    body
+}
+
+/// A loan product in MXN at 18.5 %, for 1,000.00 to 500,000.00 over 6 to 60 months: every
+/// application `factories::loan_body` draws fits inside it.
+pub fn product_body() -> Value {
+    json!({"name": "Personal loan", "currency": "MXN", "annual_interest_rate": "18.5",
+           "min_amount": "1000.00", "max_amount": "500000.00",
+           "min_term_months": 6, "max_term_months": 60})
+}
+
+/// Creates a product as an admin (`product_body` with `patch` applied); panics unless it
+/// is created.
+pub async fn create_product(app: &TestApp, patch: &Value) -> Value {
+    let response = app
+        .admin(request(Method::POST, "/products").json(&with(&product_body(), patch)))
+        .await;
+    assert_eq!(response.status, 201, "create product: {}", response.body);
+    response.body
+}
+
+/// An application through `product`, with the amount, term and purpose of `loan_body`.
+pub fn application(product: &Value) -> Value {
+    let mut body = loan_body();
+    let terms = body.as_object_mut().expect("an object");
+    terms.remove("currency");
+    terms.remove("annual_interest_rate");
+    terms.insert("product_id".into(), product["id"].clone());
     body
 }

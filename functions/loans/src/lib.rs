@@ -17,9 +17,12 @@ use shared::error::ApiError;
 use shared::http::extract::loan_not_found;
 use shared::http::{self as web, Routes, get, post};
 
+mod application;
 mod lists;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+mod product_wire;
+mod products;
 mod schedule;
 mod single;
 pub mod wire;
@@ -29,7 +32,7 @@ pub fn router(app: Arc<App>) -> axum::Router {
     Routes::new()
         .route(
             "/clients/{client_id}/loans",
-            get(lists::client_loans).post(single::apply),
+            get(lists::client_loans).post(application::apply),
         )
         .route("/loans", get(lists::loans))
         .route(
@@ -41,6 +44,13 @@ pub fn router(app: Arc<App>) -> axum::Router {
         )
         .route("/loans/{loan_id}/schedule", get(schedule::schedule))
         .route("/quotes", post(schedule::quote))
+        .route("/products", get(products::list).post(products::create))
+        .route(
+            "/products/{product_id}",
+            get(products::get)
+                .patch(products::update)
+                .delete(products::delete),
+        )
         .build(app)
 }
 

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::KnownFormat;
 
+use crate::product_wire::ProductInput;
 use crate::wire::{LoanInput, MAX_DECIMAL_PARAMETER_CHARS};
 
 /// The `404` of a client the caller may not see.
@@ -30,7 +31,7 @@ const BLANK_OR_DECIMAL_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?)?$";
 /// `/loans/{loan_id}/schedule` and `/quotes`.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
-    super::single::apply,
+    super::application::apply,
     super::lists::client_loans,
     super::lists::loans,
     super::single::get,
@@ -39,6 +40,11 @@ const BLANK_OR_DECIMAL_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?)?$";
     super::single::delete,
     super::schedule::schedule,
     super::schedule::quote,
+    super::products::create,
+    super::products::list,
+    super::products::get,
+    super::products::update,
+    super::products::delete,
 ))]
 pub struct Operations;
 
@@ -141,3 +147,35 @@ impl utoipa::ToSchema for LoanPatch {
         ));
     }
 }
+
+/// The `active` filter of `GET /products`.
+pub struct ActiveFilter;
+
+impl IntoParams for ActiveFilter {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![parameter(
+            "ActiveFilter",
+            "active",
+            ParameterIn::Query,
+            "Only the active (`true`) or the retired (`false`) products; blank is the same as \
+             none. A customer always gets the active ones.",
+            string("").pattern(Some("^(true|false)?$")),
+        )]
+    }
+}
+
+/// The body of `PATCH /products/{product_id}`, as documented: `ProductInput` with no
+/// field required (the one type reads both bodies).
+pub struct ProductPatch;
+
+impl utoipa::PartialSchema for ProductPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        shared::openapi::optional_fields(
+            <ProductInput as utoipa::PartialSchema>::schema(),
+            "Any subset of a product's fields. The product that results must still have a \
+             schedule for every amount and term inside its bounds.",
+        )
+    }
+}
+
+impl utoipa::ToSchema for ProductPatch {}

@@ -1,4 +1,4 @@
-//! One loan at a time: apply, read, change (terms or status), delete.
+//! One loan at a time: read, change (terms or status), delete.
 
 use std::sync::Arc;
 
@@ -6,64 +6,18 @@ use axum::extract::State;
 use http::StatusCode;
 use shared::auth::Caller;
 use shared::domain::ids::LoanId;
+#[cfg(feature = "openapi")]
 use shared::domain::loan::Loan;
 use shared::domain::loan_change::LoanChange;
+use shared::domain::product::Product;
 use shared::domain::time::Timestamp;
-use shared::http::{Idempotency, IfMatch, Json, Lost, Reply, VisibleClient, write_with_retry};
+use shared::http::{IfMatch, Json, Lost, Reply, write_with_retry};
 use shared::{ApiError, App};
 
 use crate::visible_loan;
 use crate::wire::LoanInput;
 
 const CONTENDED: &str = "the loan is being changed by other requests; retry";
-
-/// `POST /clients/{client_id}/loans`, for a client the caller may see: a new `pending`
-/// loan; `404` for a client that does not exist (checked in the write's transaction).
-#[cfg_attr(feature = "openapi", utoipa::path(
-    post,
-    path = "/clients/{client_id}/loans",
-    operation_id = "applyForLoan",
-    tag = "Loans",
-    summary = "Apply for a loan",
-    description = "Creates a loan for the client, always `pending`, with its monthly payment \
-        and totals computed from the terms.",
-    security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
-    extensions(("x-customer" = json!("only for its own client (another is `404`)."))),
-    params(VisibleClient, Idempotency),
-    request_body(content = LoanInput, description = "The terms of the loan."),
-    responses(
-        (status = 201, description = "The new loan, `pending`, at version 1.", body = Loan,
-            headers(("Location"), ("ETag"))),
-        (status = 404, description = crate::openapi::NOT_ITS_CLIENT),
-        (status = 409, description = "The client is being deleted."),
-        (status = 422, description = "`status` was sent (every new loan is `pending`), or the \
-            terms cannot be scheduled."),
-    ),
-))]
-pub async fn apply(
-    State(app): State<Arc<App>>,
-    caller: Caller,
-    VisibleClient(client_id): VisibleClient,
-    idempotency: Idempotency,
-    Json { value: input, raw }: Json<LoanInput>,
-) -> Result<Reply, ApiError> {
-    let app = &*app;
-    let caller = &caller;
-    idempotency
-        .once(app, caller, &raw, |attempt| async move {
-            input.forbid_status("is set by the server: every new loan is pending")?;
-            let (terms, purpose) = LoanChange::try_from(input)?.new_terms()?;
-            let now = Timestamp::now();
-            let loan = Loan::apply(LoanId::new_at(now), &client_id, &terms, purpose, now)?;
-            let reply = Reply::created(&loan.location(), &loan, loan.version())?;
-            app.store
-                .create_loan(&loan, &attempt.write_for(&reply))
-                .await?;
-            tracing::info!(loan_id = %loan.id(), %client_id, by = %caller.username, "loan applied for");
-            Ok(reply)
-        })
-        .await
-}
 
 /// `GET /loans/{loan_id}`: the loan with its `ETag`.
 #[cfg_attr(feature = "openapi", utoipa::path(
@@ -171,7 +125,8 @@ pub async fn update(
     write(state, caller, loan_id, if_match, change).await
 }
 
-/// Applies `change` as the caller asks, through the domain's [`Loan::change`]; without
+/// Applies `change` as the caller asks, through the domain's
+/// [`Loan::change`](shared::domain::loan::Loan::change); without
 /// `If-Match` a lost race re-reads and retries.
 async fn write(
     State(app): State<Arc<App>>,
@@ -182,7 +137,13 @@ async fn write(
 ) -> Result<Reply, ApiError> {
     write_with_retry(&if_match, CONTENDED, || async {
         let current = visible_loan(&app, &caller, &loan_id, true).await?;
-        let next = current.change(caller.actor(), &change, Timestamp::now())?;
+        // A product loan's new terms stay inside the product's bounds as they are now.
+        let product = match current.product_id() {
+            Some(id) if change.touches_terms() => app.store.get_product(id).await?,
+            _ => None,
+        };
+        let bounds = product.as_ref().map(Product::terms);
+        let next = current.change(caller.actor(), &change, bounds, Timestamp::now())?;
         if_match.check(current.version())?;
         let Some(next) = next else {
             return Ok(Reply::resource(StatusCode::OK, &current, current.version())?);

@@ -31,12 +31,19 @@ use shared::openapi::loan as doc;
     schema(
         description = "The terms of a loan, for `POST /clients/{client_id}/loans` (a new \
         loan is always `pending`) and `PUT /loans/{loan_id}` (only while `pending`; a left-out \
-        `currency` is `MXN` and a left-out `purpose` is cleared). `status` is not accepted \
-        here."
+        `currency` is `MXN` and a left-out `purpose` is cleared). An application through a \
+        product sends `product_id`, `amount`, `term_months` and `purpose`: the currency and \
+        rate come from the product (sending them is `422`), and a customer must apply this \
+        way. An admin may instead book a bespoke loan with `annual_interest_rate` (and \
+        `currency`). `status` is not accepted here, nor `product_id` on `PUT`."
     )
 )]
 pub struct LoanInput {
-    /// Required; the principal, a JSON string or number read exactly.
+    /// The product to apply through (applications only).
+    #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::product_id_sent))]
+    pub product_id: Option<Option<String>>,
+    /// Required; the principal, a decimal string read exactly.
     #[serde(default, deserialize_with = "shared::http::body::present")]
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::amount_sent, required = true))]
     pub amount: Option<Option<DecimalInput>>,
@@ -44,9 +51,10 @@ pub struct LoanInput {
     #[serde(default, deserialize_with = "shared::http::body::present")]
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency_sent))]
     pub currency: Option<Option<String>>,
-    /// Required; nominal annual percentage, read exactly.
+    /// Nominal annual percentage, read exactly; required for a bespoke loan, refused with
+    /// a product.
     #[serde(default, deserialize_with = "shared::http::body::present")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rate_sent, required = true))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::rate_sent))]
     pub annual_interest_rate: Option<Option<DecimalInput>>,
     /// Required; the number of monthly installments.
     #[serde(default, deserialize_with = "whole_number")]
@@ -145,6 +153,12 @@ impl TryFrom<LoanInput> for LoanChange {
             Some(None) => Some(None),
             None => None,
         };
+        if input.product_id.is_some() {
+            errors.push(FieldError::body(
+                "product_id",
+                "is chosen when applying and cannot change",
+            ));
+        }
         change.status = not_null(&mut errors, "status", input.status).and_then(|text| {
             LoanStatus::parse(&text)
                 .map_err(|e| errors.push(FieldError::body("status", e)))
@@ -190,7 +204,7 @@ impl QuoteInput {
 /// or a JSON number without a fractional part. `12.0` and `1.2e1` are the number `12`, as
 /// JSON (and JSON Schema's `integer`) has it; a string, a fraction or a negative number is
 /// refused.
-fn whole_number<'de, D: Deserializer<'de>>(
+pub(crate) fn whole_number<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<u32>>, D::Error> {
     let Some(raw) = Option::<Box<RawValue>>::deserialize(deserializer)? else {

@@ -79,6 +79,10 @@ ulid_id!(
     /// The id of a loan.
     LoanId
 );
+ulid_id!(
+    /// The id of a loan product.
+    ProductId
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::fields;
-use super::ids::{ClientId, LoanId};
+use super::ids::{ClientId, LoanId, ProductId};
 use super::loan_status::{LoanStatus, TransitionError};
 use super::money::{Currency, decimal_as_string, decimal_from_string};
 use super::schedule::{self, LoanTerms, Schedule, ScheduleError};
@@ -73,6 +73,9 @@ pub struct Loan {
     id: LoanId,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::client_id))]
     client_id: ClientId,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::product_id, required = true))]
+    product_id: Option<ProductId>,
     status: LoanStatus,
     #[serde(
         serialize_with = "decimal_as_string",
@@ -148,6 +151,7 @@ impl Loan {
         let mut loan = Self {
             id,
             client_id: client_id.clone(),
+            product_id: None,
             status: LoanStatus::Pending,
             amount: Decimal::ZERO,
             currency: terms.currency(),
@@ -191,6 +195,18 @@ impl Loan {
     /// The borrowing client; never changes.
     pub fn client_id(&self) -> &ClientId {
         &self.client_id
+    }
+
+    /// The same new application, made through `product` (whose currency and rate its
+    /// terms carry).
+    pub fn through(mut self, product: &ProductId) -> Self {
+        self.product_id = Some(product.clone());
+        self
+    }
+
+    /// The product the loan was applied for through, or `None` for a bespoke loan.
+    pub fn product_id(&self) -> Option<&ProductId> {
+        self.product_id.as_ref()
     }
 
     /// Where the loan is in its lifecycle.

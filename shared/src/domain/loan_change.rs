@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use super::loan::{Loan, Purpose};
 use super::loan_status::{Actor, LoanStatus, TransitionError, allowed_for};
 use super::money::Currency;
+use super::product::ProductTerms;
 use super::schedule::{LoanTerms, ScheduleError};
 use super::time::Timestamp;
 
@@ -77,6 +78,9 @@ pub enum ChangeError {
     /// The new terms break their rules, as `(field, message)`.
     #[error("the terms are invalid")]
     Invalid(Vec<(&'static str, String)>),
+    /// A term of a product's loan that comes from the product.
+    #[error("comes from the loan's product and cannot change")]
+    FromProduct(&'static str),
     /// The new terms cannot be scheduled.
     #[error(transparent)]
     Unschedulable(#[from] ScheduleError),
@@ -109,11 +113,14 @@ fn term<T>(
 
 impl Loan {
     /// The loan `change` makes of this one when `actor` asks for it at `now`, or `None`
-    /// when it asks for nothing.
+    /// when it asks for nothing. A loan made through a product keeps the product's
+    /// currency and rate, and its new amount and term stay inside `product`'s bounds (the
+    /// product as it is now; `None` for a bespoke loan).
     pub fn change(
         &self,
         actor: Actor,
         change: &LoanChange,
+        product: Option<&ProductTerms>,
         now: Timestamp,
     ) -> Result<Option<Loan>, ChangeError> {
         if actor == Actor::Customer {
@@ -133,7 +140,20 @@ impl Loan {
             if !self.status().terms_editable() {
                 return Err(ChangeError::TermsFixed(self.status()));
             }
+            if self.product_id().is_some() {
+                if change.currency.is_some() {
+                    return Err(ChangeError::FromProduct("currency"));
+                }
+                if change.annual_interest_rate.is_some() {
+                    return Err(ChangeError::FromProduct("annual_interest_rate"));
+                }
+            }
             let (terms, purpose) = self.merged_terms(change)?;
+            if let (Some(_), Some(product)) = (self.product_id(), product) {
+                product
+                    .loan_terms(terms.amount(), terms.term_months())
+                    .map_err(ChangeError::Invalid)?;
+            }
             next = Some(self.with_terms(&terms, purpose, now)?);
         }
         if let Some(to) = change.status {
@@ -244,7 +264,10 @@ mod tests {
             status: Some(LoanStatus::Approved),
             ..LoanChange::default()
         };
-        let next = loan.change(Actor::Admin, &change, later).unwrap().unwrap();
+        let next = loan
+            .change(Actor::Admin, &change, None, later)
+            .unwrap()
+            .unwrap();
         assert_eq!(
             next.version(),
             2,
@@ -259,7 +282,7 @@ mod tests {
             "figures recomputed"
         );
         assert_eq!(
-            loan.change(Actor::Admin, &LoanChange::default(), later),
+            loan.change(Actor::Admin, &LoanChange::default(), None, later),
             Ok(None)
         );
     }
@@ -268,7 +291,7 @@ mod tests {
     fn a_customer_may_only_cancel() {
         let loan = pending();
         let now = Timestamp::now();
-        let cancelled = loan.change(Actor::Customer, &status(LoanStatus::Cancelled), now);
+        let cancelled = loan.change(Actor::Customer, &status(LoanStatus::Cancelled), None, now);
         assert_eq!(cancelled.unwrap().unwrap().status(), LoanStatus::Cancelled);
         let cases = [
             (status(LoanStatus::Approved), ChangeError::Forbidden),
@@ -289,7 +312,10 @@ mod tests {
             ),
         ];
         for (change, expected) in cases {
-            assert_eq!(loan.change(Actor::Customer, &change, now), Err(expected));
+            assert_eq!(
+                loan.change(Actor::Customer, &change, None, now),
+                Err(expected)
+            );
         }
     }
 
@@ -302,15 +328,15 @@ mod tests {
             ..LoanChange::default()
         };
         assert_eq!(
-            approved.change(Actor::Admin, &longer, now),
+            approved.change(Actor::Admin, &longer, None, now),
             Err(ChangeError::TermsFixed(LoanStatus::Approved))
         );
         assert!(matches!(
-            approved.change(Actor::Admin, &status(LoanStatus::Pending), now),
+            approved.change(Actor::Admin, &status(LoanStatus::Pending), None, now),
             Err(ChangeError::Transition(_))
         ));
         assert_eq!(
-            approved.change(Actor::Customer, &status(LoanStatus::Cancelled), now),
+            approved.change(Actor::Customer, &status(LoanStatus::Cancelled), None, now),
             Err(ChangeError::NotForActor {
                 from: LoanStatus::Approved,
                 to: LoanStatus::Cancelled
@@ -328,7 +354,7 @@ mod tests {
             ..LoanChange::default()
         };
         assert_eq!(
-            loan.change(Actor::Admin, &partial, now),
+            loan.change(Actor::Admin, &partial, None, now),
             Err(ChangeError::Invalid(vec![
                 ("annual_interest_rate", "is required".into()),
                 ("term_months", "is required".into())
@@ -339,7 +365,7 @@ mod tests {
             ..LoanChange::default()
         };
         assert!(matches!(
-            loan.change(Actor::Admin, &out_of_range, now),
+            loan.change(Actor::Admin, &out_of_range, None, now),
             Err(ChangeError::Invalid(errors)) if errors[0].0 == "amount"
         ));
     }

@@ -8,6 +8,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// The most `pending` loans a client may hold at once; a further application is refused
+/// until one of them is approved, rejected or cancelled.
+pub const MAX_PENDING_LOANS: u32 = 3;
+
 /// Where a loan is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

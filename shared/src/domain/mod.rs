@@ -11,6 +11,7 @@ pub mod loan;
 pub mod loan_change;
 pub mod loan_status;
 pub mod money;
+pub mod product;
 pub mod schedule;
 pub mod time;
 pub mod user;

@@ -14,7 +14,7 @@ use super::body::{MAX_BODY_BYTES, parse_json, too_large};
 use super::query::QueryPairs;
 use crate::App;
 use crate::auth::Caller;
-use crate::domain::ids::{ClientId, LoanId};
+use crate::domain::ids::{ClientId, LoanId, ProductId};
 use crate::domain::user::Username;
 use crate::error::ApiError;
 
@@ -68,6 +68,11 @@ pub fn loan_not_found() -> ApiError {
     ApiError::NotFound("no loan exists with this id".into())
 }
 
+/// The `404` of a product that does not exist or that the caller may not see.
+pub fn product_not_found() -> ApiError {
+    ApiError::NotFound("no product exists with this id".into())
+}
+
 /// The `404` of a user that does not exist.
 pub fn user_not_found() -> ApiError {
     ApiError::NotFound("no user exists with this username".into())
@@ -92,6 +97,17 @@ impl<S: Send + Sync> FromRequestParts<S> for LoanId {
             .await
             .and_then(|text| LoanId::parse(&text))
             .ok_or_else(loan_not_found)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ProductId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        path_parameter(parts, "product_id")
+            .await
+            .and_then(|text| ProductId::parse(&text))
+            .ok_or_else(product_not_found)
     }
 }
 

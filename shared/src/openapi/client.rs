@@ -9,16 +9,24 @@ use super::{fields, formatted, or_null, string};
 use crate::domain::client::MonthlyIncome;
 use crate::domain::fields::{BirthDate, DocumentNumber, Email, PersonName};
 
-/// Trimmed text with at least one visible character and no control characters.
-pub const NAME_PATTERN: &str =
-    r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+/// Text with at least one visible character and no control or bidirectional control
+/// characters (`domain::fields::check_text`; the invisible characters listed are those of
+/// `is_invisible` in the Basic Multilingual Plane).
+pub const NAME_PATTERN: &str = concat!(
+    r"^[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*",
+    r"[^\s\x00-\x1F\x7F-\x9F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F",
+    r"\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8]",
+    r"[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$"
+);
 
 /// E.164: `+`, a country code not starting with 0, 8 to 15 digits in all.
 const PHONE_PATTERN: &str = r"^\+[1-9][0-9]{7,14}$";
 
 fn name(which: &str) -> ObjectBuilder {
     string(&format!(
-        "The client's {which} name: 1 to {} characters once trimmed, no control characters.",
+        "The client's {which} name: 1 to {} characters once trimmed, something visible once \
+         invisible characters (zero-width spaces and joiners...) are set aside, no control or \
+         bidirectional control characters.",
         PersonName::MAX_CHARS
     ))
     .min_length(Some(1))

@@ -36,13 +36,13 @@ pub fn term_months() -> ObjectBuilder {
 
 fn purpose(max: &str) -> ObjectBuilder {
     string(&format!(
-        "What the money is for: {max}{} characters once trimmed, no control characters; \
-         blank is the same as none.",
+        "What the money is for: {max}{} characters once trimmed, no control or bidirectional \
+         control characters; blank is the same as none.",
         Purpose::MAX_CHARS
     ))
     .schema_type(or_null(Type::String))
     .max_length(Some(Purpose::MAX_CHARS))
-    .pattern(Some(r"^[^\x00-\x1F\x7F-\x9F]*$"))
+    .pattern(Some(r"^[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$"))
 }
 
 fn stamp(status: LoanStatus) -> ObjectBuilder {
@@ -54,6 +54,10 @@ fields! {
     loan_id => id("The loan's id");
     /// `client_id`.
     client_id => id("The borrowing client's id; it never changes");
+    /// `product_id` as the API returns it.
+    product_id => id("The product the loan was applied for through (its currency and rate come \
+        from it), or `null` for a bespoke loan an admin booked with explicit terms")
+        .schema_type(or_null(Type::String));
     /// `amount` as the API returns it.
     amount => money("The principal lent.");
     /// `currency` as the API returns it.
@@ -89,6 +93,9 @@ fields! {
     paid_at => stamp(LoanStatus::Paid);
     /// `cancelled_at`.
     cancelled_at => stamp(LoanStatus::Cancelled);
+    /// `product_id` as sent.
+    product_id_sent => id("The product to apply through (see `GET /products`); its currency \
+        and rate become the loan's, and `amount` and `term_months` must be inside its bounds");
     /// `amount` as sent: above zero, at most the maximum, read exactly.
     amount_sent => money_input(&format!(
         "The principal: above 0 and at most {} in the loan's currency.",

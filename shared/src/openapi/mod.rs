@@ -18,10 +18,11 @@ pub mod loan;
 mod page;
 pub mod params;
 pub mod problem;
+pub mod product;
 pub mod schedule;
 pub mod user;
 
-pub use page::{ClientPage, LoanPage, UserPage};
+pub use page::{ClientPage, LoanPage, ProductPage, UserPage};
 
 /// The extension a parameter carries to name its entry in `components/parameters`; the
 /// `openapi` crate moves the parameter there, puts a `$ref` in its place and drops the mark.

@@ -19,6 +19,8 @@ use crate::list::{MAX_LIMIT, Page};
 pub type ClientPage = Page<Client>;
 /// A page of loans.
 pub type LoanPage = Page<Loan>;
+/// A page of products.
+pub type ProductPage = Page<crate::domain::product::Product>;
 /// A page of logins.
 pub type UserPage = Page<User>;
 

@@ -12,7 +12,7 @@ use utoipa::openapi::{RefOr, Required, Schema};
 
 use super::common::ID_PATTERN;
 use super::{COMPONENT, integer, string};
-use crate::domain::ids::{ClientId, LoanId};
+use crate::domain::ids::{ClientId, LoanId, ProductId};
 use crate::domain::user::Username;
 use crate::http::idempotency::MAX_KEY_LEN;
 use crate::http::{Idempotency, IfMatch, MAX_REQUEST_ID_CHARS, VisibleClient};
@@ -98,6 +98,13 @@ params! {
         "loan_id",
         ParameterIn::Path,
         "The loan's id.",
+        string("").pattern(Some(ID_PATTERN)),
+    )];
+    ProductId => vec![parameter(
+        "ProductId",
+        "product_id",
+        ParameterIn::Path,
+        "The product's id.",
         string("").pattern(Some(ID_PATTERN)),
     )];
     Username => vec![parameter(

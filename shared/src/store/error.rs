@@ -56,6 +56,15 @@ pub enum StoreError {
     /// The client is being deleted and takes no new loans or logins.
     #[error("the client is being deleted")]
     ClientDeleting,
+    /// The client already has as many `pending` loans as it may.
+    #[error("the client has the most pending loans it may have")]
+    PendingLimit,
+    /// The product a loan is applied for through is gone or no longer active.
+    #[error("the product is not active")]
+    ProductInactive,
+    /// The item has dependants that keep it (a product loans were made from).
+    #[error("the item is in use")]
+    InUse,
     /// Another attempt took over this request's idempotency claim (after its lease
     /// lapsed); this attempt wrote nothing.
     #[error("the idempotency claim was taken over")]

@@ -10,9 +10,11 @@
 //! | user | `USER#<username>` | `USER` | `USER` / `<created_at>#<username>` |
 //! | failed logins | `LOGIN#<username>` | `FAILURES` | |
 //! | idempotency record | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY` | |
+//! | product | `PRODUCT#<id>` | `PRODUCT` | `PRODUCT` / `<created_at>#<id>` |
 //!
 //! A loan also carries GSI2 (`LOAN_STATUS#<status>` / `<created_at>#<id>`: loans by
-//! status) and GSI3 (`LOAN#<id>`: a loan by id alone). Nothing outside this module spells
+//! status) and GSI3 (`LOAN#<id>`: a loan by id alone); a product carries GSI2
+//! (`PRODUCT_ACTIVE#true|false` / `<created_at>#<id>`: the products customers may see). Nothing outside this module spells
 //! a key prefix or a key attribute's name.
 
 use crate::domain::loan_status::LoanStatus;
@@ -60,6 +62,13 @@ pub const CREATED_AT: &str = "created_at";
 pub const STATUS: &str = "status";
 /// The username a customer login link points at.
 pub const USERNAME: &str = "username";
+/// A client's count of `pending` loans, kept in the transaction of every write that makes
+/// or ends one, so the limit holds under any concurrency.
+pub const PENDING_LOANS: &str = "pending_loans";
+/// A product's count of the loans made from it.
+pub const LOANS_MADE: &str = "loans_made";
+/// Whether a product takes new applications.
+pub const ACTIVE: &str = "active";
 
 /// GSI1's partition of every client.
 pub const CLIENT_KIND: &str = "CLIENT";
@@ -67,6 +76,10 @@ pub const CLIENT_KIND: &str = "CLIENT";
 pub const LOAN_KIND: &str = "LOAN";
 /// GSI1's partition of every user.
 pub const USER_KIND: &str = "USER";
+/// GSI1's partition of every product.
+pub const PRODUCT_KIND: &str = "PRODUCT";
+/// The sort key of a product item.
+pub const PRODUCT_SK: &str = "PRODUCT";
 
 /// The sort key of a client item.
 pub const CLIENT_SK: &str = "CLIENT";
@@ -128,6 +141,16 @@ pub fn user_link_sk(username: &str) -> String {
 /// The partition of a username's failed-login counter.
 pub fn login_failures_pk(username: &str) -> String {
     format!("LOGIN#{username}")
+}
+
+/// The partition of a product.
+pub fn product_pk(product_id: &str) -> String {
+    format!("PRODUCT#{product_id}")
+}
+
+/// GSI2's partition of the products that are (or are not) active.
+pub fn product_state_pk(active: bool) -> String {
+    format!("PRODUCT_ACTIVE#{active}")
 }
 
 /// The partition of an idempotency record, from the hash of its caller and key.

@@ -6,22 +6,22 @@
 //! `loan_seq` in the same transaction, and is refused while the client is being deleted,
 //! so a client deletion that saw no open loans cannot race a new one into existence.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use rust_decimal::Decimal;
 
 use super::error::{StoreError, conditional, failed_condition};
 use super::idempotency::{WriteOnce, claim_lost};
 use super::keys::{
     AMOUNT_NUMBER, CLIENT_SK, CREATED_AT, DELETING, ENTITY, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK,
-    LOAN_KIND, LOAN_PREFIX, LOAN_SEQ, PK, SK, STATUS, USER_LINK_PREFIX, VERSION, client_pk,
-    created_sort_key, loan_sk, status_pk,
+    LOAN_KIND, LOAN_PREFIX, LOAN_SEQ, PENDING_LOANS, PK, SK, STATUS, USER_LINK_PREFIX, VERSION,
+    client_pk, created_sort_key, loan_sk, status_pk,
 };
 use super::page::{ResumeKey, fetch_page};
 use super::table::{GSI1, GSI2, GSI3};
 use super::{Item, Store, n, s, text};
 use crate::domain::ids::{ClientId, LoanId};
 use crate::domain::loan::Loan;
-use crate::domain::loan_status::LoanStatus;
+use crate::domain::loan_status::{LoanStatus, MAX_PENDING_LOANS};
 
 /// Filters of `GET /loans` (and, with only `status`, of a client's loans).
 #[derive(Debug, Default, Clone)]
@@ -78,28 +78,47 @@ impl Store {
     /// Stores a new loan if its client exists and is not being deleted, with `once`'s
     /// idempotency record in the same transaction.
     pub async fn create_loan(&self, loan: &Loan, once: &WriteOnce) -> Result<(), StoreError> {
-        let bump = Update::builder()
+        let pending = loan.status() == LoanStatus::Pending;
+        let mut bump = Update::builder()
             .table_name(self.table())
             .key(PK, s(client_pk(loan.client_id().as_str())))
             .key(SK, s(CLIENT_SK))
-            .update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
-            .condition_expression("attribute_exists(PK) AND attribute_not_exists(#deleting)")
             .expression_attribute_names("#seq", LOAN_SEQ)
             .expression_attribute_names("#deleting", DELETING)
             .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(StoreError::invalid_request)?;
+            .expression_attribute_values(":one", n(1));
+        bump = if pending {
+            // The limit on pending applications holds in this transaction: two racing
+            // applications cannot both take the last slot.
+            bump.update_expression(
+                "SET #seq = if_not_exists(#seq, :zero) + :one, \
+                 #pending = if_not_exists(#pending, :zero) + :one",
+            )
+            .condition_expression(
+                "attribute_exists(PK) AND attribute_not_exists(#deleting) AND \
+                 (attribute_not_exists(#pending) OR #pending < :max)",
+            )
+            .expression_attribute_names("#pending", PENDING_LOANS)
+            .expression_attribute_values(":max", n(MAX_PENDING_LOANS))
+        } else {
+            bump.update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(#deleting)")
+        };
         let put = Put::builder()
             .table_name(self.table())
             .set_item(Some(loan_item(loan)?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(StoreError::invalid_request)?;
-        let actions = vec![
-            TransactWriteItem::builder().update(bump).build(),
+        let mut actions = vec![
+            TransactWriteItem::builder()
+                .update(bump.build().map_err(StoreError::invalid_request)?)
+                .build(),
             TransactWriteItem::builder().put(put).build(),
         ];
+        if let Some(product) = loan.product_id() {
+            actions.push(super::products::loan_made(self.table(), product)?);
+        }
         let (request, record) = self.transaction(actions, once)?;
         let Err(err) = request.send().await else {
             return Ok(());
@@ -108,12 +127,38 @@ impl Store {
             return Err(StoreError::ClaimLost);
         }
         if failed_condition(&err, 0) {
-            return match self.get_client(loan.client_id()).await? {
-                None => Err(StoreError::MissingClient),
-                Some(_) => Err(StoreError::ClientDeleting),
-            };
+            let client = self
+                .get_item(
+                    client_pk(loan.client_id().as_str()),
+                    CLIENT_SK,
+                    "get client",
+                )
+                .await?;
+            return Err(match client {
+                None => StoreError::MissingClient,
+                Some(item) if item.contains_key(DELETING) => StoreError::ClientDeleting,
+                Some(_) => StoreError::PendingLimit,
+            });
+        }
+        if loan.product_id().is_some() && failed_condition(&err, 2) {
+            return Err(StoreError::ProductInactive);
         }
         Err(StoreError::transaction("create loan", err))
+    }
+
+    /// The client update that frees a pending slot, for a write that takes a loan out of
+    /// `pending`.
+    fn pending_released(&self, loan: &Loan) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(self.table())
+            .key(PK, s(client_pk(loan.client_id().as_str())))
+            .key(SK, s(CLIENT_SK))
+            .update_expression("SET #pending = if_not_exists(#pending, :one) - :one")
+            .expression_attribute_names("#pending", PENDING_LOANS)
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(StoreError::invalid_request)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// A loan by id, from GSI3. Index reads are only eventually consistent, so right after
@@ -157,35 +202,69 @@ impl Store {
         .transpose()
     }
 
-    /// Replaces `current` with `next` if `current` is still the stored version.
+    /// Replaces `current` with `next` if `current` is still the stored version; when the
+    /// loan leaves `pending`, its client's pending slot is freed in the same transaction.
     pub async fn replace_loan(&self, current: &Loan, next: &Loan) -> Result<(), StoreError> {
-        let result = self
-            .client()
-            .put_item()
+        let frees_slot =
+            current.status() == LoanStatus::Pending && next.status() != LoanStatus::Pending;
+        if !frees_slot {
+            let result = self
+                .client()
+                .put_item()
+                .table_name(self.table())
+                .set_item(Some(loan_item(next)?))
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", VERSION)
+                .expression_attribute_values(":expected", n(current.version()))
+                .send()
+                .await;
+            return conditional(result, "update loan");
+        }
+        let put = Put::builder()
             .table_name(self.table())
             .set_item(Some(loan_item(next)?))
             .condition_expression("#version = :expected")
             .expression_attribute_names("#version", VERSION)
             .expression_attribute_values(":expected", n(current.version()))
-            .send()
-            .await;
-        conditional(result, "update loan")
+            .build()
+            .map_err(StoreError::invalid_request)?;
+        let actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.pending_released(current)?,
+        ];
+        self.transact_loan(actions, "update loan").await
     }
 
-    /// Deletes `loan` if it is still the stored version.
+    /// Deletes `loan` if it is still the stored version, freeing its client's pending
+    /// slot when it was pending.
     pub async fn delete_loan(&self, loan: &Loan) -> Result<(), StoreError> {
-        let result = self
-            .client()
-            .delete_item()
+        let delete = Delete::builder()
             .table_name(self.table())
             .key(PK, s(client_pk(loan.client_id().as_str())))
             .key(SK, s(loan_sk(loan.id().as_str())))
             .condition_expression("#version = :expected")
             .expression_attribute_names("#version", VERSION)
             .expression_attribute_values(":expected", n(loan.version()))
-            .send()
-            .await;
-        conditional(result, "delete loan")
+            .build()
+            .map_err(StoreError::invalid_request)?;
+        let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
+        if loan.status() == LoanStatus::Pending {
+            actions.push(self.pending_released(loan)?);
+        }
+        self.transact_loan(actions, "delete loan").await
+    }
+
+    /// A transaction whose first action is on the loan, conditional on its version.
+    async fn transact_loan(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        context: &'static str,
+    ) -> Result<(), StoreError> {
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if failed_condition(&err, 0) => Err(StoreError::Stale),
+            Err(err) => Err(StoreError::transaction(context, err)),
+        }
     }
 
     /// The raw client item (with its bookkeeping attributes), its loans and the usernames

@@ -26,6 +26,7 @@ pub mod keys;
 pub mod loans;
 pub mod logins;
 pub mod page;
+pub mod products;
 pub mod retry;
 pub mod table;
 pub mod users;

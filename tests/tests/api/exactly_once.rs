@@ -290,7 +290,8 @@ async fn a_replay_goes_only_to_a_caller_that_may_make_the_request_now() {
     let app = TestApp::spawn().await;
     let (a, b) = (create_client(&app).await, create_client(&app).await);
     let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-    let body = loan_body();
+    let body =
+        api_tests::loan::application(&api_tests::loan::create_product(&app, &json!({})).await);
     let as_customer_of = |client: &str, path_client: &str| {
         let token = app.token_for(&Caller {
             username: "ana".into(),

@@ -1135,7 +1135,9 @@ async fn a_customer_walks_only_its_own_loans_whatever_the_filters() {
 #[tokio::test]
 async fn loans_inserted_while_paging_never_repeat_or_hide_a_loan_that_existed_before() {
     let app = TestApp::spawn().await;
-    let book = seed_book_with(&app, 4, &BookSpec::new(100), &[], Write::OneByOne).await;
+    // Forty clients of two or three loans: none holds more than three pending, the most
+    // a client may, even with the applications made during the walk.
+    let book = seed_book_with(&app, 40, &BookSpec::new(100), &[], Write::OneByOne).await;
     let token = app.admin_token();
     let before: HashSet<String> = book.loans.iter().map(|l| l.id().to_string()).collect();
     let span_start = book.loans[0].created_at().as_datetime();
@@ -1154,10 +1156,10 @@ async fn loans_inserted_while_paging_never_repeat_or_hide_a_loan_that_existed_be
         // Between pages: a new application through the API (newer than everything), and
         // a loan through the store dated inside the span (older than some loans seen,
         // newer than others still to come).
-        api_tests::create_loan(&app, book.client(page % 4)).await;
+        api_tests::create_loan(&app, book.client(page % 40)).await;
         let late = seed::loan(&LoanSeed {
-            client_id: book.client((page + 1) % 4).to_owned(),
-            status: LoanStatus::Pending,
+            client_id: book.client((page + 1) % 40).to_owned(),
+            status: LoanStatus::Cancelled,
             amount_cents: 250_000,
             created_at: span_start + chrono::Duration::days(i64::try_from(page * 6 + 3).unwrap()),
             salt: 10_000 + page as u64,

@@ -139,7 +139,6 @@ async fn loan_terms_accept_a_whole_number_of_months_written_with_a_zero_fraction
 #[tokio::test]
 async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
     let app = TestApp::spawn().await;
-    let client = create_client(&app).await;
     // (currency, amount sent, amount shown, monthly payment at 12 % over 12 months). In
     // yen the annuity is 44,424.39: paying 44,424 would leave 44,429 for the last
     // installment, so the rule's installment is 44,425 (the last 44,417).
@@ -150,6 +149,7 @@ async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
         ("MXN", json!("10000.0"), "10000.00", "888.49"),
     ];
     for (currency, amount, shown, monthly) in cases {
+        let client = create_client(&app).await;
         let body = json!({"amount": amount, "currency": currency, "annual_interest_rate": "12", "term_months": 12});
 
         let loan = create_loan_with(&app, &id(&client), &body).await;
@@ -158,6 +158,7 @@ async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
         assert_eq!(loan["amount"], shown, "{currency} {amount}");
         assert_eq!(loan["monthly_payment"], monthly, "{currency} {amount}");
     }
+    let client = create_client(&app).await;
     let yen = create_loan_with(
         &app,
         &id(&client),
@@ -171,7 +172,6 @@ async fn create_loan_formats_money_with_the_minor_units_of_its_currency() {
 #[tokio::test]
 async fn create_loan_accepts_every_boundary_value() {
     let app = TestApp::spawn().await;
-    let client = create_client(&app).await;
     let cases = [
         (
             json!({"amount": "0.01", "term_months": 1}),
@@ -194,6 +194,8 @@ async fn create_loan_accepts_every_boundary_value() {
         ),
     ];
     for (patch, why) in cases {
+        // A client each: a client holds at most three pending loans.
+        let client = create_client(&app).await;
         let response = apply(&app, &id(&client), &with(&loan_body(), &patch)).await;
         assert_eq!(response.status, 201, "{why}: {}", response.body);
         let (field, value) = patch.as_object().unwrap().iter().next().unwrap();
@@ -1166,11 +1168,12 @@ async fn a_customer_applies_for_its_own_loan_and_reads_it() {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
     let own = id(&client);
+    let product = create_product(&app, &json!({})).await;
 
     let created = customer(
         &app,
         &own,
-        request(Method::POST, &client_loans_uri(&own)).json(&loan_body()),
+        request(Method::POST, &client_loans_uri(&own)).json(&application(&product)),
     )
     .await;
     assert_eq!(created.status, 201, "{}", created.body);

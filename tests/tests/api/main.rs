@@ -1,5 +1,6 @@
 //! Handler tests of the lending API against DynamoDB Local, one table per test.
 
+mod applications;
 mod auth;
 mod clients;
 mod clients_concurrency;
@@ -12,6 +13,7 @@ mod loans;
 mod loans_lifecycle;
 mod loans_lists;
 mod owasp;
+mod products;
 mod quotes;
 mod races;
 mod round_trips;

@@ -638,8 +638,8 @@ async fn schedule_of_an_active_loan_is_due_monthly_from_its_disbursement_date() 
 #[tokio::test]
 async fn every_loans_figures_equal_its_schedules() {
     let app = TestApp::spawn().await;
-    let client = id(&create_client(&app).await);
     for _ in 0..6 {
+        let client = id(&create_client(&app).await);
         let body = loan_body();
         let loan = create_loan_with(&app, &client, &body).await;
 

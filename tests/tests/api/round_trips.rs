@@ -71,13 +71,14 @@ async fn each_operation_makes_the_minimum_number_of_dynamodb_calls() {
             201,
             &["TransactWriteItems"],
         ),
-        // A write locates the loan by id, reads it consistently, then writes conditionally.
+        // A write locates the loan by id, reads it consistently, then writes conditionally;
+        // leaving `pending` frees the client's slot in the same transaction.
         (
             loans_handler,
             request(Method::PATCH, &format!("/loans/{loan_id}"))
                 .json(&json!({"status": "approved"})),
             200,
-            &["Query", "GetItem", "PutItem"],
+            &["Query", "GetItem", "TransactWriteItems"],
         ),
         (
             loans_handler,
@@ -196,7 +197,7 @@ async fn each_write_makes_the_calls_its_checks_need_and_no_more() {
             loans_handler,
             request(Method::DELETE, &format!("/loans/{loan_id}")),
             204,
-            &["Query", "GetItem", "DeleteItem"],
+            &["Query", "GetItem", "TransactWriteItems"],
         ),
         (
             auth_handler,

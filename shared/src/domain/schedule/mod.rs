@@ -56,20 +56,11 @@ impl LoanTerms {
         if let Err(message) = check_amount(amount, currency) {
             errors.push(("amount", message));
         }
-        if annual_rate < Decimal::ZERO || annual_rate > Self::MAX_ANNUAL_RATE {
-            errors.push((
-                "annual_interest_rate",
-                format!("must be between 0 and {}", Self::MAX_ANNUAL_RATE),
-            ));
-        } else if annual_rate.normalize().scale() > Self::RATE_DECIMALS {
-            let message = format!("must have at most {} decimal places", Self::RATE_DECIMALS);
+        if let Err(message) = Self::check_rate(annual_rate) {
             errors.push(("annual_interest_rate", message));
         }
-        if !(1..=Self::MAX_TERM_MONTHS).contains(&term_months) {
-            errors.push((
-                "term_months",
-                format!("must be between 1 and {}", Self::MAX_TERM_MONTHS),
-            ));
+        if let Err(message) = Self::check_term(term_months) {
+            errors.push(("term_months", message));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -83,6 +74,29 @@ impl LoanTerms {
             annual_rate,
             term_months,
         })
+    }
+
+    /// Checks a nominal annual rate: 0 to [`Self::MAX_ANNUAL_RATE`], at most
+    /// [`Self::RATE_DECIMALS`] decimals; the error is a message for the caller.
+    pub fn check_rate(annual_rate: Decimal) -> Result<(), String> {
+        if annual_rate < Decimal::ZERO || annual_rate > Self::MAX_ANNUAL_RATE {
+            return Err(format!("must be between 0 and {}", Self::MAX_ANNUAL_RATE));
+        }
+        if annual_rate.normalize().scale() > Self::RATE_DECIMALS {
+            return Err(format!(
+                "must have at most {} decimal places",
+                Self::RATE_DECIMALS
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a term: 1 to [`Self::MAX_TERM_MONTHS`] months.
+    pub fn check_term(term_months: u32) -> Result<(), String> {
+        if !(1..=Self::MAX_TERM_MONTHS).contains(&term_months) {
+            return Err(format!("must be between 1 and {}", Self::MAX_TERM_MONTHS));
+        }
+        Ok(())
     }
 
     /// The principal lent, in the loan's currency.
@@ -107,7 +121,9 @@ impl LoanTerms {
     }
 }
 
-fn check_amount(amount: Decimal, currency: Currency) -> Result<(), String> {
+/// Checks an amount lent: above 0, at most [`LoanTerms::MAX_AMOUNT`], in whole minor
+/// units of `currency`; the error is a message for the caller.
+pub fn check_amount(amount: Decimal, currency: Currency) -> Result<(), String> {
     if amount <= Decimal::ZERO {
         return Err("must be greater than 0".into());
     }

@@ -25,6 +25,8 @@ async fn a_customer_gets_403_on_every_admin_only_operation() {
         (Method::GET, format!("/loans/{loan_id}")),
         (Method::GET, format!("/loans/{loan_id}/schedule")),
         (Method::POST, "/quotes".to_owned()),
+        (Method::GET, "/products".to_owned()),
+        (Method::GET, super::PRODUCT.to_owned()),
     ];
 
     for (handler, method, uri, body) in protected_routes(own, loan_id) {

@@ -13,6 +13,9 @@ mod api4_resource_consumption;
 mod api5_function_level;
 mod api8_misconfiguration;
 
+/// A product path (the product need not exist: authentication and roles come first).
+pub(crate) const PRODUCT: &str = "/products/01KB3FA2C4E6G8J0K2M4P6R8T0";
+
 /// Every route that needs a token, with a body where the route takes one.
 pub(crate) fn protected_routes(
     client_id: &str,
@@ -83,6 +86,21 @@ pub(crate) fn protected_routes(
             ),
         ),
         (auth_handler, Method::DELETE, "/users/someone".into(), None),
+        (loans_handler, Method::GET, "/products".into(), None),
+        (
+            loans_handler,
+            Method::POST,
+            "/products".into(),
+            Some(api_tests::loan::product_body()),
+        ),
+        (loans_handler, Method::GET, PRODUCT.into(), None),
+        (
+            loans_handler,
+            Method::PATCH,
+            PRODUCT.into(),
+            Some(json!({"name": "X"})),
+        ),
+        (loans_handler, Method::DELETE, PRODUCT.into(), None),
     ]
 }
 
