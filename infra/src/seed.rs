@@ -10,17 +10,21 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::domain::client::Client;
-use shared::domain::ids::{ClientId, LoanId};
+use shared::domain::ids::{ClientId, LoanId, TxnId};
+use shared::domain::ledger::{Ledger, Txn, TxnType};
 use shared::domain::loan::Loan;
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::time::Timestamp;
 use shared::store::clients::{client_item, guard_items};
 use shared::store::keys::LOAN_SEQ;
+use shared::store::ledger::ledger_items;
 use shared::store::loans::loan_item;
 use shared::store::{Item, n};
 use shared::{ApiError, Store, factories};
 
 /// The paths a loan takes to reach each status, cycled through so every status appears.
+/// A disbursed loan gets its ledger: the disbursement, and for `paid` a repayment of the
+/// payoff amount a month later.
 const PATHS: [&[LoanStatus]; 6] = [
     &[],
     &[LoanStatus::Approved],
@@ -29,6 +33,49 @@ const PATHS: [&[LoanStatus]; 6] = [
     &[LoanStatus::Approved, LoanStatus::Active, LoanStatus::Paid],
     &[LoanStatus::Cancelled],
 ];
+
+/// The items of `loan` (just disbursed at `at`) with its ledger, paid off 30 days later
+/// when `pay_off`.
+fn disbursed_items(loan: Loan, at: Timestamp, pay_off: bool) -> Result<Vec<Item>, ApiError> {
+    let on = loan
+        .disbursed_on()
+        .ok_or_else(|| ApiError::internal("a disbursed loan has no disbursed_on"))?;
+    let txn = |seq: u32, kind: TxnType, amount, paid_on, at: Timestamp| Txn {
+        id: TxnId::new_at(at),
+        loan_id: loan.id().clone(),
+        seq,
+        kind,
+        amount,
+        paid_on,
+        reference: None,
+        reason: None,
+        reverses: None,
+        created_at: at,
+        created_by: "seed".into(),
+    };
+    let mut ledger = Ledger {
+        txns: vec![txn(1, TxnType::Disbursement, loan.amount(), on, at)],
+        loan: loan.clone(),
+    };
+    let mut position = ledger
+        .position(None)?
+        .ok_or_else(|| ApiError::internal("no position after disbursement"))?;
+    if pay_off {
+        let paid_on = on + chrono::Days::new(30);
+        let later = Timestamp::from(at.as_datetime() + chrono::Duration::days(30));
+        let amount = position.payoff(paid_on).payoff_amount;
+        let (next, closed) = ledger.with(txn(2, TxnType::Repayment, amount, paid_on, later))?;
+        ledger = Ledger {
+            loan: loan.after_posting(closed.closed_on().is_some(), later),
+            txns: next.txns,
+        };
+        position = closed;
+    }
+    let arrears = (ledger.loan.status() == LoanStatus::Active)
+        .then(|| position.oldest_unpaid_due_date())
+        .flatten();
+    Ok(ledger_items(&ledger, arrears)?)
+}
 
 /// Seed data starts here and advances one hour per client, so ids are stable.
 const EPOCH_MS: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -74,16 +121,29 @@ fn client_with_loans(index: u64, loans: u64) -> Result<Vec<Item>, ApiError> {
         )
         .map_err(ApiError::internal)?;
         let path = PATHS[usize::try_from((index + number) % 6).unwrap_or(0)];
+        let mut disbursed = None;
         for (step, status) in path.iter().enumerate() {
             let (later, _) = at(
                 base + (number + 1) * 60_000 + (step as u64 + 1) * 86_400_000,
                 0,
             )?;
+            if *status == LoanStatus::Paid {
+                break;
+            }
             loan = loan
                 .with_status(*status, later)
                 .map_err(|e| ApiError::internal(e.to_string()))?;
+            if *status == LoanStatus::Active {
+                disbursed = Some(later);
+            }
         }
-        items.push(loan_item(&loan)?);
+        match disbursed {
+            Some(on) => {
+                let pay_off = path.last() == Some(&LoanStatus::Paid);
+                items.extend(disbursed_items(loan, on, pay_off)?);
+            }
+            None => items.push(loan_item(&loan)?),
+        }
     }
     Ok(items)
 }

@@ -9,6 +9,7 @@ pub(crate) fn following(schema: &str) -> Vec<(&'static str, Link)> {
     match schema {
         "Client" => client(),
         "Loan" => loan(),
+        "Transaction" => transaction(),
         "User" => user(),
         _ => Vec::new(),
     }
@@ -115,6 +116,45 @@ fn loan() -> Vec<(&'static str, Link)> {
                 "Read the loan's client.",
                 &[("path.client_id", "$response.body#/client_id")],
             ),
+        ),
+        (
+            "PostRepayment",
+            link("postRepayment", "Post a repayment to the loan.", &[id]),
+        ),
+        (
+            "ListTransactions",
+            link("listTransactions", "List the loan's transactions.", &[id]),
+        ),
+        (
+            "GetBalance",
+            link("getBalance", "Read the loan's balance.", &[id]),
+        ),
+        (
+            "GetPayoff",
+            link("getPayoff", "Quote the loan's payoff amount.", &[id]),
+        ),
+    ]
+}
+
+fn transaction() -> Vec<(&'static str, Link)> {
+    let loan = ("path.loan_id", "$response.body#/loan_id");
+    let id = ("path.txn_id", "$response.body#/id");
+    vec![
+        (
+            "GetTransaction",
+            link("getTransaction", "Read the transaction.", &[loan, id]),
+        ),
+        (
+            "ReverseTransaction",
+            link(
+                "reverseTransaction",
+                "Reverse the transaction (repayments only, once).",
+                &[loan, id],
+            ),
+        ),
+        (
+            "GetTransactionLoan",
+            link("getLoan", "Read the transaction's loan.", &[loan]),
         ),
     ]
 }

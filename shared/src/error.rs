@@ -418,9 +418,9 @@ impl From<ChangeError> for ApiError {
                     .map(|field| FieldError::body(field, "a customer may only change the status"))
                     .collect(),
             ),
-            ChangeError::TermsFixed(_) | ChangeError::NotForActor { .. } => {
-                Self::Conflict(err.to_string())
-            }
+            ChangeError::TermsFixed(_)
+            | ChangeError::NotForActor { .. }
+            | ChangeError::PaidByRepayments => Self::Conflict(err.to_string()),
             ChangeError::Transition(transition) => transition.into(),
             ChangeError::Invalid(errors) => Self::Validation(
                 errors
@@ -431,6 +431,34 @@ impl From<ChangeError> for ApiError {
             ChangeError::Unschedulable(schedule) => schedule.into(),
             ChangeError::FromProduct(field) => Self::invalid(field, err.to_string()),
         }
+    }
+}
+
+impl From<crate::domain::ledger::PostingError> for ApiError {
+    fn from(err: crate::domain::ledger::PostingError) -> Self {
+        use crate::domain::ledger::PostingError;
+        match err {
+            PostingError::NotOpen(..) | PostingError::NotReversible(_) => {
+                Self::Conflict(err.to_string())
+            }
+            PostingError::PaidOn(detail) => Self::invalid("paid_on", detail),
+            PostingError::Amount(detail) => Self::invalid("amount", detail),
+            PostingError::ExceedsPayoff { on, payoff } => Self::invalid(
+                "amount",
+                format!(
+                    "exceeds the payoff amount of {payoff} on {on}; a repayment of exactly \
+                     {payoff} pays the loan off"
+                ),
+            ),
+            PostingError::OverpaysLater { .. } => Self::invalid("paid_on", err.to_string()),
+            PostingError::Servicing(cause) => Self::internal(cause),
+        }
+    }
+}
+
+impl From<crate::domain::servicing::ServicingError> for ApiError {
+    fn from(err: crate::domain::servicing::ServicingError) -> Self {
+        Self::internal(err)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::factories::loan_body;
 use crate::{TestApp, TestRequest, TestResponse, request};
 
 /// Every field of a loan in a response, and nothing else.
-pub const LOAN_FIELDS: [&str; 20] = [
+pub const LOAN_FIELDS: [&str; 22] = [
     "id",
     "client_id",
     "product_id",
@@ -29,16 +29,19 @@ pub const LOAN_FIELDS: [&str; 20] = [
     "disbursed_at",
     "paid_at",
     "cancelled_at",
+    "written_off_at",
+    "disbursed_on",
 ];
 
 /// Every status, in lifecycle order.
-pub const STATUSES: [&str; 6] = [
+pub const STATUSES: [&str; 7] = [
     "pending",
     "approved",
     "rejected",
     "active",
     "paid",
     "cancelled",
+    "written_off",
 ];
 
 /// The timestamp each status stamps when it is reached (`pending` has `created_at`).
@@ -49,6 +52,7 @@ pub fn timestamp_field(status: &str) -> Option<&'static str> {
         "active" => Some("disbursed_at"),
         "paid" => Some("paid_at"),
         "cancelled" => Some("cancelled_at"),
+        "written_off" => Some("written_off_at"),
         _ => None,
     }
 }
@@ -62,6 +66,7 @@ pub fn path_to(status: &str) -> &'static [&'static str] {
         "cancelled" => &["cancelled"],
         "active" => &["approved", "active"],
         "paid" => &["approved", "active", "paid"],
+        "written_off" => &["approved", "active", "written_off"],
         other => panic!("no such status {other:?}"),
     }
 }
@@ -124,11 +129,57 @@ pub async fn set_status(app: &TestApp, loan: &Value, status: &str) -> TestRespon
     .await
 }
 
+/// Takes one step of [`path_to`]: a status change, except `paid`, which only a
+/// repayment of the payoff amount reaches, and `written_off`, which needs a reason.
+pub async fn step_to(app: &TestApp, loan: &Value, step: &str) -> TestResponse {
+    match step {
+        "paid" => {
+            let payoff = admin(
+                app,
+                request(Method::GET, &format!("{}/payoff", loan_uri(loan))),
+            )
+            .await;
+            assert_eq!(payoff.status, 200, "payoff: {}", payoff.body);
+            let repaid = repay(app, loan, &payoff.body["payoff_amount"], None).await;
+            assert_eq!(repaid.status, 201, "pay off: {}", repaid.body);
+            fetch(app, loan).await
+        }
+        "written_off" => {
+            admin(
+                app,
+                request(Method::PATCH, &loan_uri(loan))
+                    .json(&json!({"status": "written_off", "reason": "Borrower unreachable"})),
+            )
+            .await
+        }
+        other => set_status(app, loan, other).await,
+    }
+}
+
+/// `POST /loans/{id}/repayments` as an admin, of `amount` (a JSON string) on `paid_on`
+/// (today when `None`).
+pub async fn repay(
+    app: &TestApp,
+    loan: &Value,
+    amount: &Value,
+    paid_on: Option<&str>,
+) -> TestResponse {
+    let mut body = json!({"amount": amount});
+    if let Some(on) = paid_on {
+        body["paid_on"] = json!(on);
+    }
+    admin(
+        app,
+        request(Method::POST, &format!("{}/repayments", loan_uri(loan))).json(&body),
+    )
+    .await
+}
+
 /// Moves a pending loan to `status` along the legal path; panics if a step is refused.
 pub async fn drive(app: &TestApp, loan: Value, status: &str) -> Value {
     let mut loan = loan;
     for step in path_to(status) {
-        let response = set_status(app, &loan, step).await;
+        let response = step_to(app, &loan, step).await;
         assert_eq!(
             response.status, 200,
             "{} -> {step}: {}",

@@ -2,7 +2,8 @@
 //! the list benchmark.
 //!
 //! Loans are built with the domain's own constructors (`Loan::apply` over
-//! `LoanTerms::parse`, then `Loan::with_status` along a legal path), with a chosen
+//! `LoanTerms::parse`, then `Loan::with_status` along a legal path, and
+//! `Loan::after_posting` for `paid`; list seeds write no ledgers), with a chosen
 //! `created_at` and an id whose ULID timestamp is that same millisecond, so "newest
 //! first" by `created_at` (the indexes' `<created_at>#<id>` sort keys) and by id (the
 //! client partition's `LOAN#<id>` sort keys) agree. Everything but client ids is a pure
@@ -114,6 +115,7 @@ fn path_to(status: LoanStatus) -> &'static [LoanStatus] {
         Cancelled => &[Cancelled],
         Active => &[Approved, Active],
         Paid => &[Approved, Active, Paid],
+        WrittenOff => &[Approved, Active, WrittenOff],
     }
 }
 
@@ -166,9 +168,13 @@ pub fn loan(seed: &LoanSeed) -> Loan {
             chrono::Duration::days(3)
         };
         at += gap;
-        loan = loan
-            .with_status(*next, Timestamp::from(at))
-            .expect("legal lifecycle path");
+        // Only repayments make a loan paid; list seeds need the status, not a ledger.
+        loan = if *next == LoanStatus::Paid {
+            loan.after_posting(true, Timestamp::from(at))
+        } else {
+            loan.with_status(*next, Timestamp::from(at))
+                .expect("legal lifecycle path")
+        };
     }
     loan
 }

@@ -1,5 +1,6 @@
 //! The loans function: `/clients/{client_id}/loans`, `/loans`, `/loans/{loan_id}`,
-//! `/loans/{loan_id}/schedule` and `/quotes`.
+//! `/loans/{loan_id}/schedule`, the servicing routes under `/loans/{loan_id}`
+//! (repayments, transactions, reversals, balance, payoff), `/quotes` and `/products`.
 //!
 //! Every route needs a token. Admins may do everything. A customer may apply for a loan
 //! for its own client, list and read its own loans and their schedules, cancel its own
@@ -24,6 +25,7 @@ pub mod openapi;
 mod product_wire;
 mod products;
 mod schedule;
+mod servicing;
 mod single;
 pub mod wire;
 
@@ -43,6 +45,21 @@ pub fn router(app: Arc<App>) -> axum::Router {
                 .delete(single::delete),
         )
         .route("/loans/{loan_id}/schedule", get(schedule::schedule))
+        .route("/loans/{loan_id}/repayments", post(servicing::repay))
+        .route(
+            "/loans/{loan_id}/transactions",
+            get(servicing::transactions),
+        )
+        .route(
+            "/loans/{loan_id}/transactions/{txn_id}",
+            get(servicing::transaction),
+        )
+        .route(
+            "/loans/{loan_id}/transactions/{txn_id}/reversal",
+            post(servicing::reverse),
+        )
+        .route("/loans/{loan_id}/balance", get(servicing::balance))
+        .route("/loans/{loan_id}/payoff", get(servicing::payoff))
         .route("/quotes", post(schedule::quote))
         .route("/products", get(products::list).post(products::create))
         .route(

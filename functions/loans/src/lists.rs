@@ -20,7 +20,7 @@ use shared::{ApiError, App};
 
 use crate::wire::parse_decimal;
 
-const LOANS_PARAMETERS: [&str; 8] = [
+const LOANS_PARAMETERS: [&str; 9] = [
     "limit",
     "cursor",
     "status",
@@ -29,7 +29,21 @@ const LOANS_PARAMETERS: [&str; 8] = [
     "max_amount",
     "created_from",
     "created_to",
+    "days_past_due_min",
 ];
+
+/// The largest `days_past_due_min` accepted: more than the oldest book a disbursement's
+/// value date may load.
+const MAX_DAYS_PAST_DUE: u32 = 99_999;
+
+/// `days_past_due_min`: a whole number (its range is checked apart, as a `422`).
+fn parse_days(raw: &str) -> Result<u32, String> {
+    if raw.len() > 9 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be a whole number of days".into());
+    }
+    raw.parse::<u32>()
+        .map_err(|_| "must be a whole number of days".into())
+}
 
 fn parse_date(raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
@@ -129,7 +143,10 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
     operation_id = "listLoans",
     tag = "Loans",
     summary = "List loans",
-    description = "Loans, newest first. Filters combine; a blank filter is the same as none.",
+    description = "Loans, newest first. Filters combine; a blank filter is the same as none. \
+        With `days_past_due_min` (admins only, alone or with `limit` and `cursor`): the \
+        arrears list, `active` loans at least that many days overdue today, most overdue \
+        first.",
     security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
     extensions(("x-customer" = json!(
         "only its own loans, whatever the filters (another client's `client_id` gives an \
@@ -138,8 +155,11 @@ fn binding(operation: &str, caller: &Caller, filter: &LoanFilter, limit: usize) 
     params(PageRequest, crate::openapi::LoanFilters),
     responses(
         (status = 200, description = "A page of loans.", body = shared::openapi::LoanPage),
+        (status = 403, description = "A customer asked for the arrears list \
+            (`days_past_due_min`)."),
         (status = 422, description = "`min_amount` is greater than `max_amount`, or \
-            `created_from` is after `created_to`."),
+            `created_from` is after `created_to`, or `days_past_due_min` is combined with \
+            another filter."),
     ),
 ))]
 pub async fn loans(
@@ -148,6 +168,9 @@ pub async fn loans(
     pairs: QueryPairs,
 ) -> Result<Reply, ApiError> {
     let query = Query::parse(pairs, &LOANS_PARAMETERS)?;
+    if let Some(days) = query.syntax("days_past_due_min", parse_days)? {
+        return arrears(&app, &caller, &query, days).await;
+    }
     let (page, mut filter) = page_and_filter(&query)?;
     if !caller.is_admin() {
         match (&filter.client_id, &caller.client_id) {
@@ -163,6 +186,44 @@ pub async fn loans(
     let binding = binding("loans.list", &caller, &filter, page.limit);
     let start = page.resume(&app.cursors, &binding)?;
     let (items, next) = app.store.list_loans(&filter, page.limit, start).await?;
+    Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
+}
+
+/// `GET /loans?days_past_due_min=N` (admins): `active` loans at least `days` days overdue
+/// today, most overdue first, from the arrears index.
+async fn arrears(app: &App, caller: &Caller, query: &Query, days: u32) -> Result<Reply, ApiError> {
+    caller.require_admin()?;
+    if !(1..=MAX_DAYS_PAST_DUE).contains(&days) {
+        return Err(ApiError::Validation(vec![FieldError::query(
+            "days_past_due_min",
+            format!("must be from 1 to {MAX_DAYS_PAST_DUE}"),
+        )]));
+    }
+    let others: Vec<FieldError> = LOANS_PARAMETERS
+        .iter()
+        .filter(|name| !matches!(**name, "limit" | "cursor" | "days_past_due_min"))
+        .filter(|name| query.get(name).is_some())
+        .map(|name| FieldError::query(name, "cannot be combined with days_past_due_min"))
+        .collect();
+    if !others.is_empty() {
+        return Err(ApiError::Validation(others));
+    }
+    let page = PageRequest::from_query(query)?;
+    let days_text = days.to_string();
+    let binding = list::binding(
+        "loans.arrears",
+        &caller.username,
+        &[("days_past_due_min", Some(days_text.as_str()))],
+        page.limit,
+    );
+    let start = page.resume(&app.cursors, &binding)?;
+    let today = shared::domain::time::Timestamp::now()
+        .as_datetime()
+        .date_naive();
+    let due_by = today
+        .checked_sub_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN);
+    let (items, next) = app.store.list_arrears(due_by, page.limit, start).await?;
     Reply::ok(&list::page(items, next, &app.cursors, &binding)?)
 }
 

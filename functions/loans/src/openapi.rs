@@ -45,8 +45,30 @@ const BLANK_OR_DECIMAL_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?)?$";
     super::products::get,
     super::products::update,
     super::products::delete,
+    super::servicing::repay,
+    super::servicing::transactions,
+    super::servicing::transaction,
+    super::servicing::reverse,
+    super::servicing::balance,
+    super::servicing::payoff,
 ))]
 pub struct Operations;
+
+/// The `on` parameter of the balance and the payoff.
+pub struct OnDay;
+
+impl IntoParams for OnDay {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![parameter(
+            "OnDay",
+            "on",
+            ParameterIn::Query,
+            "The day (`YYYY-MM-DD`): the loan as it stood at its end; today when left out. Not \
+             before the disbursement.",
+            blank_or(formatted(KnownFormat::Date, "")),
+        )]
+    }
+}
 
 /// The `status` filter of both lists.
 pub struct StatusFilter;
@@ -109,6 +131,14 @@ impl IntoParams for LoanFilters {
             amount("MaxAmount", "max"),
             created("CreatedFrom", "created_from", "after"),
             created("CreatedTo", "created_to", "before"),
+            parameter(
+                "DaysPastDueMin",
+                "days_past_due_min",
+                ParameterIn::Query,
+                "Admins only: the arrears list instead, `active` loans at least this many days \
+                 overdue today (from 1), most overdue first; combines with no other filter.",
+                string("").pattern(Some("^([1-9][0-9]{0,4})?$")),
+            ),
         ]);
         filters
     }
@@ -125,14 +155,28 @@ impl utoipa::PartialSchema for LoanPatch {
         use utoipa::openapi::{RefOr, Schema};
         let mut schema = shared::openapi::optional_fields(
             <LoanInput as utoipa::PartialSchema>::schema(),
-            "Any subset of a loan's terms (only while `pending`) and/or a `status` change. A \
-             customer may send only `{\"status\": \"cancelled\"}` for its own `pending` loan: \
-             another status is `403`, any other field `422`.",
+            "Any subset of a loan's terms (only while `pending`) and/or a `status` change. \
+             Disbursing (`active`) may carry `disbursed_on`; writing off (`written_off`) must \
+             carry `reason`. A customer may send only `{\"status\": \"cancelled\"}` for its \
+             own `pending` loan: another status is `403`, any other field `422`.",
         );
         if let RefOr::T(Schema::Object(object)) = &mut schema {
             object
                 .properties
                 .insert("status".into(), shared::openapi::reference::<LoanStatus>());
+            object.properties.insert(
+                "disbursed_on".into(),
+                formatted(
+                    KnownFormat::Date,
+                    "Only with `{\"status\": \"active\"}`: the disbursement's value date \
+                     (`YYYY-MM-DD`), from which the due dates run; today when left out. Not in \
+                     the future, at most 10 years back.",
+                )
+                .into(),
+            );
+            object
+                .properties
+                .insert("reason".into(), shared::openapi::ledger::reason_sent());
         }
         schema
     }

@@ -46,7 +46,9 @@ struct ScheduleResponse<'a> {
     tag = "Loans",
     summary = "Read a loan's amortization schedule",
     description = "The French amortization schedule of the loan; due dates run monthly from \
-        the disbursement date (from today while the loan is not disbursed).",
+        the disbursement's value date (from today while the loan is not disbursed). Once \
+        disbursed it is the current plan (prepayments shorten it), and each installment \
+        carries what was `paid` of it and its `state`.",
     security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
     extensions(("x-customer" = json!("only for its own loans (another's is `404`)."))),
     params(LoanId),
@@ -61,6 +63,14 @@ pub async fn schedule(
     loan_id: LoanId,
 ) -> Result<Reply, ApiError> {
     let loan = visible_loan(&app, &caller, &loan_id, false).await?;
+    if loan.status().disbursed()
+        && let Some((ledger, plan)) = crate::servicing::plan(&app, &caller, &loan_id).await?
+    {
+        return Reply::ok(&PlanResponse {
+            loan_id: ledger.loan.id(),
+            plan: &plan,
+        });
+    }
     let schedule = loan
         .schedule(Utc::now().date_naive())
         .map_err(ApiError::internal)?;
@@ -68,6 +78,15 @@ pub async fn schedule(
         loan_id: Some(loan.id()),
         schedule: &schedule,
     })
+}
+
+/// A disbursed loan's schedule: its current plan, each installment with `paid` and
+/// `state` (documented as the same `Schedule`, whose installments describe both).
+#[derive(Serialize)]
+struct PlanResponse<'a> {
+    loan_id: &'a LoanId,
+    #[serde(flatten)]
+    plan: &'a shared::domain::servicing::Plan,
 }
 
 /// `POST /quotes`: the schedule of terms alone, due from today; nothing is stored and no

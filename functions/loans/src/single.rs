@@ -9,6 +9,7 @@ use shared::domain::ids::LoanId;
 #[cfg(feature = "openapi")]
 use shared::domain::loan::Loan;
 use shared::domain::loan_change::LoanChange;
+use shared::domain::loan_status::LoanStatus;
 use shared::domain::product::Product;
 use shared::domain::time::Timestamp;
 use shared::http::{IfMatch, Json, Lost, Reply, write_with_retry};
@@ -89,8 +90,10 @@ pub async fn replace(
     summary = "Change a loan's terms or status",
     description = "Changes the terms sent (only while `pending`) and/or moves the loan to \
         another status, stamping that status's timestamp. `pending` → `approved` | \
-        `rejected` | `cancelled`; `approved` → `active` (disbursed) | `cancelled`; `active` \
-        → `paid`.",
+        `rejected` | `cancelled`; `approved` → `active` (disbursed, with an optional \
+        `disbursed_on` value date; it writes the `disbursement` transaction) | `cancelled`; \
+        `active` → `written_off` (admins, with a `reason`; the payoff that day is written \
+        off). `paid` is reached only through repayments: asking for it is `409`.",
     security(("bearerAuth" = ["admin"]), ("bearerAuth" = ["user"])),
     extensions(("x-customer" = json!(
         "may only send `{\"status\": \"cancelled\"}` for its own `pending` loan: another \
@@ -111,7 +114,9 @@ pub async fn replace(
             crate::openapi::TERMS_FIXED,
             crate::openapi::CONTENDED
         )),
-        (status = 422, description = "A customer sent a field other than `status`."),
+        (status = 422, description = "A customer sent a field other than `status`; \
+            `disbursed_on` without `active`, or in the future or more than 10 years back; \
+            `written_off` without a `reason`, or a `reason` without it."),
     ),
 ))]
 pub async fn update(
@@ -135,6 +140,12 @@ async fn write(
     if_match: IfMatch,
     change: LoanChange,
 ) -> Result<Reply, ApiError> {
+    if matches!(
+        change.status,
+        Some(LoanStatus::Active | LoanStatus::WrittenOff)
+    ) {
+        return crate::servicing::change_status(&app, &caller, &loan_id, &if_match, &change).await;
+    }
     write_with_retry(&if_match, CONTENDED, || async {
         let current = visible_loan(&app, &caller, &loan_id, true).await?;
         // A product loan's new terms stay inside the product's bounds as they are now.

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
+use shared::domain::ledger::Reason;
 use shared::domain::loan::Purpose;
 use shared::domain::loan_change::LoanChange;
 use shared::domain::loan_status::LoanStatus;
@@ -68,6 +69,23 @@ pub struct LoanInput {
     #[serde(default, deserialize_with = "shared::http::body::present")]
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub status: Option<Option<String>>,
+    /// With `status: active` only: the disbursement's value date, `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub disbursed_on: Option<Option<String>>,
+    /// With `status: written_off` only (and required there): why.
+    #[serde(default, deserialize_with = "shared::http::body::present")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub reason: Option<Option<String>>,
+}
+
+/// A date as the API writes it, `YYYY-MM-DD`, exactly.
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    const EXPECTED: &str = "must be a date written YYYY-MM-DD";
+    if text.len() != 10 {
+        return Err(EXPECTED.into());
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| EXPECTED.into())
 }
 
 /// `POST /quotes`: terms only, with the same rules and absent/`null` encoding as
@@ -162,6 +180,17 @@ impl TryFrom<LoanInput> for LoanChange {
         change.status = not_null(&mut errors, "status", input.status).and_then(|text| {
             LoanStatus::parse(&text)
                 .map_err(|e| errors.push(FieldError::body("status", e)))
+                .ok()
+        });
+        change.disbursed_on =
+            not_null(&mut errors, "disbursed_on", input.disbursed_on).and_then(|text| {
+                parse_date(&text)
+                    .map_err(|e| errors.push(FieldError::body("disbursed_on", e)))
+                    .ok()
+            });
+        change.reason = not_null(&mut errors, "reason", input.reason).and_then(|text| {
+            Reason::parse(&text)
+                .map_err(|e| errors.push(FieldError::body("reason", e)))
                 .ok()
         });
         if errors.is_empty() {

@@ -83,6 +83,10 @@ ulid_id!(
     /// The id of a loan product.
     ProductId
 );
+ulid_id!(
+    /// The id of a transaction in a loan's ledger.
+    TxnId
+);
 
 #[cfg(test)]
 mod tests {

@@ -129,13 +129,17 @@ pub struct Loan {
     paid_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::cancelled_at, required = true))]
     cancelled_at: Option<Timestamp>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::written_off_at, required = true))]
+    written_off_at: Option<Timestamp>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::disbursed_on, required = true))]
+    disbursed_on: Option<NaiveDate>,
 }
 
 /// `amount` at exactly the currency's minor units.
 fn at_minor_units(amount: Decimal, currency: Currency) -> Decimal {
-    let mut rounded = currency.round(amount);
-    rounded.rescale(currency.minor_units());
-    rounded
+    currency.exact(amount)
 }
 
 impl Loan {
@@ -169,6 +173,8 @@ impl Loan {
             disbursed_at: None,
             paid_at: None,
             cancelled_at: None,
+            written_off_at: None,
+            disbursed_on: None,
         };
         loan.set_terms(terms)?;
         Ok(loan)
@@ -277,6 +283,19 @@ impl Loan {
         self.disbursed_at
     }
 
+    /// The value date of the disbursement: the schedule's due dates count from it.
+    pub fn disbursed_on(&self) -> Option<NaiveDate> {
+        self.disbursed_on.or_else(|| {
+            self.disbursed_at
+                .map(|disbursed| disbursed.as_datetime().date_naive())
+        })
+    }
+
+    /// When the loan was paid off, if it is `paid`.
+    pub fn paid_at(&self) -> Option<Timestamp> {
+        self.paid_at
+    }
+
     /// The stored terms, validated again.
     pub fn terms(&self) -> Result<LoanTerms, ScheduleError> {
         LoanTerms::parse(
@@ -326,21 +345,46 @@ impl Loan {
         match status {
             LoanStatus::Approved => next.approved_at = stamp,
             LoanStatus::Rejected => next.rejected_at = stamp,
-            LoanStatus::Active => next.disbursed_at = stamp,
+            LoanStatus::Active => {
+                next.disbursed_at = stamp;
+                next.disbursed_on = Some(now.as_datetime().date_naive());
+            }
             LoanStatus::Paid => next.paid_at = stamp,
             LoanStatus::Cancelled => next.cancelled_at = stamp,
+            LoanStatus::WrittenOff => next.written_off_at = stamp,
             LoanStatus::Pending => {}
         }
         Ok(next)
     }
 
+    /// The same loan disbursed with value date `on` (see [`Loan::with_status`]).
+    pub(super) fn set_disbursed_on(&mut self, on: NaiveDate) {
+        self.disbursed_on = Some(on);
+    }
+
+    /// The loan after a posting to its ledger, as a new version stamped `now`: `paid`
+    /// (with `paid_at`) when the ledger's replay closed it, and back to `active` when a
+    /// `paid` loan's replay no longer does (a reversal reopened it).
+    pub fn after_posting(&self, closed: bool, now: Timestamp) -> Self {
+        let mut next = self.next(now);
+        match (self.status, closed) {
+            (LoanStatus::Active, true) => {
+                next.status = LoanStatus::Paid;
+                next.paid_at = Some(now);
+            }
+            (LoanStatus::Paid, false) => {
+                next.status = LoanStatus::Active;
+                next.paid_at = None;
+            }
+            _ => {}
+        }
+        next
+    }
+
     /// The amortization schedule: due dates run monthly from the disbursement date once
     /// the money is out, and from `today` for a loan not yet disbursed.
     pub fn schedule(&self, today: NaiveDate) -> Result<Schedule, ScheduleError> {
-        let start = self
-            .disbursed_at
-            .map_or(today, |disbursed| disbursed.as_datetime().date_naive());
-        schedule::build(&self.terms()?, start)
+        schedule::build(&self.terms()?, self.disbursed_on().unwrap_or(today))
     }
 
     /// The API path of this loan.

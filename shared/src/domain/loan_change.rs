@@ -7,8 +7,10 @@
 //! from the new terms; the version grows by one and `updated_at` is the time of the
 //! change. It does no I/O.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::ledger::Reason;
 use super::loan::{Loan, Purpose};
 use super::loan_status::{Actor, LoanStatus, TransitionError, allowed_for};
 use super::money::Currency;
@@ -35,6 +37,29 @@ pub struct LoanChange {
     pub purpose: Option<Option<Purpose>>,
     /// The status to move to.
     pub status: Option<LoanStatus>,
+    /// With `status: active`: the value date of the disbursement (default today).
+    pub disbursed_on: Option<NaiveDate>,
+    /// With `status: written_off` (where it is required): why.
+    pub reason: Option<Reason>,
+}
+
+/// How far back a disbursement's value date may go, in years (to load existing books).
+pub const MAX_DISBURSEMENT_AGE_YEARS: u32 = 10;
+
+/// Why `on` cannot be a disbursement's value date on `today`, if it cannot.
+pub fn check_disbursed_on(on: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    let earliest = today
+        .checked_sub_months(chrono::Months::new(12 * MAX_DISBURSEMENT_AGE_YEARS))
+        .unwrap_or(NaiveDate::MIN);
+    if on > today {
+        Err(format!("must not be in the future (today is {today})"))
+    } else if on < earliest {
+        Err(format!(
+            "must be at most {MAX_DISBURSEMENT_AGE_YEARS} years ago (on or after {earliest})"
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 impl LoanChange {
@@ -87,6 +112,12 @@ pub enum ChangeError {
     /// The lifecycle does not allow the status change.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// `paid` was asked for: only repayments that pay the loan off make it `paid`.
+    #[error(
+        "a loan becomes paid only when its repayments pay it off: post them to \
+         /loans/{{loan_id}}/repayments"
+    )]
+    PaidByRepayments,
     /// The status change is legal, but not for this actor.
     #[error("a customer cannot move a loan that is {from} to {to}")]
     NotForActor {
@@ -124,10 +155,20 @@ impl Loan {
         now: Timestamp,
     ) -> Result<Option<Loan>, ChangeError> {
         if actor == Actor::Customer {
-            if change.replace {
+            if change.replace
+                || change
+                    .status
+                    .is_some_and(|to| matches!(to, LoanStatus::Active | LoanStatus::WrittenOff))
+            {
                 return Err(ChangeError::Forbidden);
             }
-            let fields = change.terms_given();
+            let mut fields = change.terms_given();
+            if change.disbursed_on.is_some() {
+                fields.push("disbursed_on");
+            }
+            if change.reason.is_some() {
+                fields.push("reason");
+            }
             if !fields.is_empty() {
                 return Err(ChangeError::CustomerFields(fields));
             }
@@ -135,6 +176,7 @@ impl Loan {
                 return Err(ChangeError::Forbidden);
             }
         }
+        self.check_status_fields(change, now)?;
         let mut next = None;
         if change.replace || change.touches_terms() {
             if !self.status().terms_editable() {
@@ -168,10 +210,49 @@ impl Loan {
             }
             let base = next.as_ref().unwrap_or(self);
             let mut moved = base.with_status(to, now)?;
+            if let Some(on) = change.disbursed_on {
+                moved.set_disbursed_on(on);
+            }
             moved.set_version(self.version() + 1);
             next = Some(moved);
         }
         Ok(next)
+    }
+
+    /// The fields that go with one status change: `disbursed_on` only with `active` (and
+    /// a valid value date), `reason` only with, and always with, `written_off`; `paid`
+    /// is never asked for.
+    fn check_status_fields(&self, change: &LoanChange, now: Timestamp) -> Result<(), ChangeError> {
+        if change.status == Some(LoanStatus::Paid) && self.status() == LoanStatus::Active {
+            return Err(ChangeError::PaidByRepayments);
+        }
+        let mut errors = Vec::new();
+        if let Some(on) = change.disbursed_on {
+            if change.status != Some(LoanStatus::Active) {
+                errors.push((
+                    "disbursed_on",
+                    "goes only with {\"status\": \"active\"}".into(),
+                ));
+            } else if let Err(why) = check_disbursed_on(on, now.as_datetime().date_naive()) {
+                errors.push(("disbursed_on", why));
+            }
+        }
+        match (
+            change.status == Some(LoanStatus::WrittenOff),
+            &change.reason,
+        ) {
+            (true, None) => errors.push(("reason", "is required to write a loan off".into())),
+            (false, Some(_)) => errors.push((
+                "reason",
+                "goes only with {\"status\": \"written_off\"}".into(),
+            )),
+            _ => {}
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ChangeError::Invalid(errors))
+        }
     }
 
     /// The terms and purpose the loan would have after `change`.

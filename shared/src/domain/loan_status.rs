@@ -29,21 +29,25 @@ pub enum LoanStatus {
     Rejected,
     /// Paid out (disbursed) and being repaid.
     Active,
-    /// Fully repaid (terminal).
+    /// Fully repaid, by repayments only; a reversal of one of them can reopen it.
     Paid,
     /// Withdrawn before disbursement, by the customer or an admin (terminal).
     Cancelled,
+    /// Given up on by the lender: what was owed stays on record, and the loan takes no
+    /// more repayments (terminal).
+    WrittenOff,
 }
 
 impl LoanStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Pending,
         Self::Approved,
         Self::Rejected,
         Self::Active,
         Self::Paid,
         Self::Cancelled,
+        Self::WrittenOff,
     ];
 
     /// The wire name (`"pending"`, ...), the same text serde uses.
@@ -55,6 +59,7 @@ impl LoanStatus {
             Self::Active => "active",
             Self::Paid => "paid",
             Self::Cancelled => "cancelled",
+            Self::WrittenOff => "written_off",
         }
     }
 
@@ -69,15 +74,22 @@ impl LoanStatus {
             })
     }
 
-    /// Whether the contract allows going from `self` to `to`; staying put is not a change.
+    /// Whether the contract allows asking for a change from `self` to `to`; staying put
+    /// is not a change. `paid` is never asked for: repayments reach it (see
+    /// [`servicing`](super::servicing)).
     pub fn can_transition(self, to: Self) -> bool {
         use LoanStatus::*;
         matches!(
             (self, to),
             (Pending, Approved | Rejected | Cancelled)
                 | (Approved, Active | Cancelled)
-                | (Active, Paid)
+                | (Active, WrittenOff)
         )
+    }
+
+    /// Whether money has been paid out: the loan has a ledger.
+    pub fn disbursed(self) -> bool {
+        matches!(self, Self::Active | Self::Paid | Self::WrittenOff)
     }
 
     /// The new status, or why the change is illegal.
@@ -104,9 +116,13 @@ impl LoanStatus {
         matches!(self, Self::Pending | Self::Approved | Self::Active)
     }
 
-    /// No transition leads out of this status.
+    /// No status change can be asked for from this status (a reversal may still reopen
+    /// a `paid` loan).
     pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Rejected | Self::Paid | Self::Cancelled)
+        matches!(
+            self,
+            Self::Rejected | Self::Paid | Self::Cancelled | Self::WrittenOff
+        )
     }
 
     /// The loan field stamped with the time this status is reached; `pending` has none
@@ -119,6 +135,7 @@ impl LoanStatus {
             Self::Active => Some("disbursed_at"),
             Self::Paid => Some("paid_at"),
             Self::Cancelled => Some("cancelled_at"),
+            Self::WrittenOff => Some("written_off_at"),
         }
     }
 }
@@ -165,18 +182,21 @@ mod tests {
     /// The contract's status rules, written out independently of the code under test.
     /// Rows are the current status, columns the requested one in `TO` order:
     /// `-` illegal, `A` legal for an admin only, `B` legal for an admin and a customer.
-    const TO: [LoanStatus; 6] = [Pending, Approved, Rejected, Active, Paid, Cancelled];
-    const RULES: [(LoanStatus, &str); 6] = [
-        (Pending, "-  A  A  -  -  B"),
-        (Approved, "-  -  -  A  -  A"),
-        (Rejected, "-  -  -  -  -  -"),
-        (Active, "-  -  -  -  A  -"),
-        (Paid, "-  -  -  -  -  -"),
-        (Cancelled, "-  -  -  -  -  -"),
+    const TO: [LoanStatus; 7] = [
+        Pending, Approved, Rejected, Active, Paid, Cancelled, WrittenOff,
+    ];
+    const RULES: [(LoanStatus, &str); 7] = [
+        (Pending, "-  A  A  -  -  B  -"),
+        (Approved, "-  -  -  A  -  A  -"),
+        (Rejected, "-  -  -  -  -  -  -"),
+        (Active, "-  -  -  -  -  -  A"),
+        (Paid, "-  -  -  -  -  -  -"),
+        (Cancelled, "-  -  -  -  -  -  -"),
+        (WrittenOff, "-  -  -  -  -  -  -"),
     ];
 
     #[test]
-    fn all_36_changes_are_allowed_exactly_as_the_contract_says() {
+    fn all_49_changes_are_allowed_exactly_as_the_contract_says() {
         let mut checked = 0;
         for (from, row) in RULES {
             for (to, cell) in TO.into_iter().zip(row.split_whitespace()) {
@@ -199,7 +219,7 @@ mod tests {
             }
         }
         assert_eq!(RULES.map(|(from, _)| from), TO, "one row per status");
-        assert_eq!(checked, 36, "every (from, to) pair has a cell");
+        assert_eq!(checked, 49, "every (from, to) pair has a cell");
     }
 
     #[test]
@@ -231,7 +251,7 @@ mod tests {
         let err = LoanStatus::parse("Pending").unwrap_err();
         assert_eq!(
             err,
-            "must be one of pending, approved, rejected, active, paid, cancelled"
+            "must be one of pending, approved, rejected, active, paid, cancelled, written_off"
         );
         for bad in ["", " pending", "open", "PAID"] {
             assert!(LoanStatus::parse(bad).is_err(), "{bad:?} must be refused");
@@ -248,6 +268,14 @@ mod tests {
             (Active, false, false, true, false, Some("disbursed_at")),
             (Paid, false, false, false, true, Some("paid_at")),
             (Cancelled, false, true, false, true, Some("cancelled_at")),
+            (
+                WrittenOff,
+                false,
+                false,
+                false,
+                true,
+                Some("written_off_at"),
+            ),
         ];
         for (status, editable, deletable, blocks, terminal, field) in table {
             assert_eq!(

@@ -7,11 +7,13 @@
 pub mod client;
 pub mod fields;
 pub mod ids;
+pub mod ledger;
 pub mod loan;
 pub mod loan_change;
 pub mod loan_status;
 pub mod money;
 pub mod product;
 pub mod schedule;
+pub mod servicing;
 pub mod time;
 pub mod user;

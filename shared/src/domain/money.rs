@@ -63,6 +63,14 @@ impl Currency {
         amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointNearestEven)
     }
 
+    /// `amount` rounded half-to-even to the minor unit and written with exactly that many
+    /// decimals (`10000` → `10000.00`), the form every stored money figure has.
+    pub fn exact(&self, amount: Decimal) -> Decimal {
+        let mut rounded = self.round(amount);
+        rounded.rescale(self.minor_units);
+        rounded
+    }
+
     /// Formats `amount` with exactly the currency's minor units (`10000` → `"10000.00"`).
     pub fn format(&self, amount: Decimal) -> String {
         let mut rounded = self.round(amount);

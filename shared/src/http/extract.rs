@@ -14,7 +14,7 @@ use super::body::{MAX_BODY_BYTES, parse_json, too_large};
 use super::query::QueryPairs;
 use crate::App;
 use crate::auth::Caller;
-use crate::domain::ids::{ClientId, LoanId, ProductId};
+use crate::domain::ids::{ClientId, LoanId, ProductId, TxnId};
 use crate::domain::user::Username;
 use crate::error::ApiError;
 
@@ -97,6 +97,22 @@ impl<S: Send + Sync> FromRequestParts<S> for LoanId {
             .await
             .and_then(|text| LoanId::parse(&text))
             .ok_or_else(loan_not_found)
+    }
+}
+
+/// The `404` of a transaction that the loan does not have.
+pub fn txn_not_found() -> ApiError {
+    ApiError::NotFound("the loan has no transaction with this id".into())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TxnId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        path_parameter(parts, "txn_id")
+            .await
+            .and_then(|text| TxnId::parse(&text))
+            .ok_or_else(txn_not_found)
     }
 }
 

@@ -17,8 +17,9 @@ use crate::domain::schedule::LoanTerms;
 
 /// The description of `LoanStatus`.
 pub const STATUS: &str = "Where a loan is in its life. `pending` → `approved` | `rejected` | \
-    `cancelled`; `approved` → `active` (disbursed) | `cancelled`; `active` → `paid`. Any \
-    other change is `409`.";
+    `cancelled`; `approved` → `active` (disbursed) | `cancelled`; `active` → `written_off`. A \
+    loan becomes `paid` only through repayments (and back to `active` when a reversal reopens \
+    it). Any other change is `409`.";
 
 /// The description of `Loan`.
 pub const LOAN: &str = "A loan: its terms, the figures of its French amortization (from the \
@@ -93,6 +94,15 @@ fields! {
     paid_at => stamp(LoanStatus::Paid);
     /// `cancelled_at`.
     cancelled_at => stamp(LoanStatus::Cancelled);
+    /// `written_off_at`.
+    written_off_at => stamp(LoanStatus::WrittenOff);
+    /// `disbursed_on`.
+    disbursed_on => string("The value date of the disbursement (`YYYY-MM-DD`), from which the \
+        due dates run monthly; `null` until the loan is disbursed.")
+        .schema_type(or_null(Type::String))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Date,
+        )));
     /// `product_id` as sent.
     product_id_sent => id("The product to apply through (see `GET /products`); its currency \
         and rate become the loan's, and `amount` and `term_months` must be inside its bounds");

@@ -14,6 +14,7 @@ use utoipa::openapi::{Ref, RefOr, Schema};
 
 pub mod client;
 pub mod common;
+pub mod ledger;
 pub mod loan;
 mod page;
 pub mod params;
@@ -22,7 +23,7 @@ pub mod product;
 pub mod schedule;
 pub mod user;
 
-pub use page::{ClientPage, LoanPage, ProductPage, UserPage};
+pub use page::{ClientPage, LoanPage, ProductPage, TransactionPage, UserPage};
 
 /// The extension a parameter carries to name its entry in `components/parameters`; the
 /// `openapi` crate moves the parameter there, puts a `$ref` in its place and drops the mark.

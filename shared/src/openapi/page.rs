@@ -23,6 +23,8 @@ pub type LoanPage = Page<Loan>;
 pub type ProductPage = Page<crate::domain::product::Product>;
 /// A page of logins.
 pub type UserPage = Page<User>;
+/// A page of a loan's transactions.
+pub type TransactionPage = Page<crate::domain::ledger::TxnView>;
 
 impl<T: ToSchema> PartialSchema for Page<T> {
     fn schema() -> RefOr<Schema> {

@@ -12,7 +12,7 @@ use utoipa::openapi::{RefOr, Required, Schema};
 
 use super::common::ID_PATTERN;
 use super::{COMPONENT, integer, string};
-use crate::domain::ids::{ClientId, LoanId, ProductId};
+use crate::domain::ids::{ClientId, LoanId, ProductId, TxnId};
 use crate::domain::user::Username;
 use crate::http::idempotency::MAX_KEY_LEN;
 use crate::http::{Idempotency, IfMatch, MAX_REQUEST_ID_CHARS, VisibleClient};
@@ -98,6 +98,13 @@ params! {
         "loan_id",
         ParameterIn::Path,
         "The loan's id.",
+        string("").pattern(Some(ID_PATTERN)),
+    )];
+    TxnId => vec![parameter(
+        "TxnId",
+        "txn_id",
+        ParameterIn::Path,
+        "The transaction's id.",
         string("").pattern(Some(ID_PATTERN)),
     )];
     ProductId => vec![parameter(

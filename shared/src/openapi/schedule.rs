@@ -5,7 +5,7 @@
 use utoipa::openapi::schema::{ArrayBuilder, KnownFormat};
 
 use super::common::{money, optional_id};
-use super::{fields, formatted, integer, reference};
+use super::{fields, formatted, integer, reference, string};
 use crate::domain::schedule::LoanTerms;
 
 fields! {
@@ -44,4 +44,11 @@ fields! {
     interest => money("Balance × annual rate / 12 / 100, rounded half-to-even.");
     /// An installment's `balance`.
     balance => money("Still owed after this payment.");
+    /// A disbursed loan's installment's `paid`.
+    paid => money("Only for a disbursed loan: what has been paid of this installment.");
+    /// A disbursed loan's installment's `state`.
+    state => string("Only for a disbursed loan: `paid`, `partially_paid` (something paid, \
+        not yet due), `overdue` (its due date has passed with part unpaid), `due` (due \
+        today) or `upcoming`.")
+        .enum_values(Some(["paid", "partially_paid", "overdue", "due", "upcoming"]));
 }

@@ -1,5 +1,5 @@
 //! Deleting a client: refused while it has an open loan; otherwise the client, its guard
-//! items, all its (closed) loans and its customer logins go, and no loan or login is ever
+//! items, all its (closed) loans with their ledgers and its customer logins go, and no loan or login is ever
 //! left without its client.
 //!
 //! When everything fits in one transaction (DynamoDB allows 100 actions), one transaction
@@ -29,11 +29,15 @@ const MAX_TRANSACTION_ITEMS: usize = 100;
 /// bumps one of them.
 const COUNTERS: [(&str, &str); 2] = [(LOAN_SEQ, ":loan_seq"), (USER_SEQ, ":user_seq")];
 
-fn delete_loan_item(table: &str, loan: &Loan) -> Result<TransactWriteItem, StoreError> {
+fn delete_in_partition(
+    table: &str,
+    client: &ClientId,
+    sort_key: String,
+) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
         .table_name(table)
-        .key(PK, s(client_pk(loan.client_id().as_str())))
-        .key(SK, s(loan_sk(loan.id().as_str())))
+        .key(PK, s(client_pk(client.as_str())))
+        .key(SK, s(sort_key))
         .build()
         .map_err(StoreError::invalid_request)?;
     Ok(TransactWriteItem::builder().delete(delete).build())
@@ -51,6 +55,8 @@ pub struct ClientPartition {
     pub loans: Vec<Loan>,
     /// The usernames of the client's customer logins.
     pub usernames: Vec<String>,
+    /// The sort keys of its (closed) loans' transactions.
+    txn_keys: Vec<String>,
 }
 
 impl ClientPartition {
@@ -81,6 +87,17 @@ impl ClientPartition {
         Ok(actions)
     }
 
+    /// The deletes of every loan of the client and of every transaction of its loans.
+    fn loan_deletes(&self, table: &str) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let id = self.client.id();
+        self.loans
+            .iter()
+            .map(|loan| loan_sk(loan.id().as_str()))
+            .chain(self.txn_keys.iter().cloned())
+            .map(|sort_key| delete_in_partition(table, id, sort_key))
+            .collect()
+    }
+
     /// A loan that keeps the client from being deleted (`pending`, `approved` or
     /// `active`), if it has one.
     pub fn open_loan(&self) -> Option<&Loan> {
@@ -102,6 +119,7 @@ impl Store {
             client,
             loans,
             usernames,
+            txn_keys,
         } = self.read_partition(id).await?;
         let Some(item) = client else {
             return Ok(None);
@@ -112,6 +130,7 @@ impl Store {
             item,
             loans,
             usernames,
+            txn_keys,
         }))
     }
 
@@ -123,7 +142,8 @@ impl Store {
         let (unchanged, values) = partition.unchanged();
         let guards = guard_deletes(self.table(), client)?;
         let logins = partition.login_deletes(self.table())?;
-        if 1 + guards.len() + partition.loans.len() + logins.len() <= MAX_TRANSACTION_ITEMS {
+        let loans = partition.loan_deletes(self.table())?;
+        if 1 + guards.len() + loans.len() + logins.len() <= MAX_TRANSACTION_ITEMS {
             let mut delete = Delete::builder()
                 .table_name(self.table())
                 .key(PK, s(client_pk(client.id().as_str())))
@@ -138,9 +158,7 @@ impl Store {
                     .build(),
             ];
             actions.extend(guards);
-            for loan in &partition.loans {
-                actions.push(delete_loan_item(self.table(), loan)?);
-            }
+            actions.extend(loans);
             actions.extend(logins);
             return self.transact_client(actions, "delete client").await;
         }
@@ -160,12 +178,11 @@ impl Store {
             .build();
         self.transact_client(vec![mark], "mark client deleting")
             .await?;
-        for batch in partition.loans.chunks(MAX_TRANSACTION_ITEMS) {
-            let actions = batch
-                .iter()
-                .map(|loan| delete_loan_item(self.table(), loan))
-                .collect::<Result<Vec<_>, _>>()?;
-            self.transact_client(actions, "delete closed loans").await?;
+        let mut loans = loans.into_iter().peekable();
+        while loans.peek().is_some() {
+            let batch: Vec<_> = loans.by_ref().take(MAX_TRANSACTION_ITEMS).collect();
+            self.transact_client(batch, "delete closed loans and their ledgers")
+                .await?;
         }
         // A login is two actions (user and link), so a batch never splits one.
         let mut logins = logins.into_iter().peekable();

@@ -11,10 +11,14 @@
 //! | failed logins | `LOGIN#<username>` | `FAILURES` | |
 //! | idempotency record | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY` | |
 //! | product | `PRODUCT#<id>` | `PRODUCT` | `PRODUCT` / `<created_at>#<id>` |
+//! | loan transaction | `CLIENT#<client_id>` | `TXN#<loan_id>#<seq>` | |
 //!
 //! A loan also carries GSI2 (`LOAN_STATUS#<status>` / `<created_at>#<id>`: loans by
 //! status) and GSI3 (`LOAN#<id>`: a loan by id alone); a product carries GSI2
-//! (`PRODUCT_ACTIVE#true|false` / `<created_at>#<id>`: the products customers may see). Nothing outside this module spells
+//! (`PRODUCT_ACTIVE#true|false` / `<created_at>#<id>`: the products customers may see). An
+//! active loan with an unpaid installment carries GSI4 (`ARREARS` / `<oldest unpaid due
+//! date>#<id>`: the arrears list, most overdue first). A loan transaction's `<seq>` is its
+//! posting number, zero-padded so that the key sorts in posting order. Nothing outside this module spells
 //! a key prefix or a key attribute's name.
 
 use crate::domain::loan_status::LoanStatus;
@@ -36,6 +40,10 @@ pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
 /// GSI3's partition key: `LOAN#<id>`.
 pub const GSI3PK: &str = "GSI3PK";
+/// Partition key of the arrears index: [`ARREARS_KIND`] on every loan in it.
+pub const GSI4PK: &str = "GSI4PK";
+/// Sort key of the arrears index: the loan's oldest unpaid due date, then its id.
+pub const GSI4SK: &str = "GSI4SK";
 
 /// What an item is (`client`, `loan`, `user`, `user_link`), for people reading the table.
 pub const ENTITY: &str = "entity";
@@ -69,6 +77,8 @@ pub const PENDING_LOANS: &str = "pending_loans";
 pub const LOANS_MADE: &str = "loans_made";
 /// Whether a product takes new applications.
 pub const ACTIVE: &str = "active";
+/// On a loan item: how many transactions its ledger holds (the last one's `seq`).
+pub const TXN_COUNT: &str = "txn_count";
 
 /// GSI1's partition of every client.
 pub const CLIENT_KIND: &str = "CLIENT";
@@ -80,6 +90,8 @@ pub const USER_KIND: &str = "USER";
 pub const PRODUCT_KIND: &str = "PRODUCT";
 /// The sort key of a product item.
 pub const PRODUCT_SK: &str = "PRODUCT";
+/// GSI4's one partition: every loan in the arrears index.
+pub const ARREARS_KIND: &str = "ARREARS";
 
 /// The sort key of a client item.
 pub const CLIENT_SK: &str = "CLIENT";
@@ -97,6 +109,8 @@ pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 pub const LOAN_PREFIX: &str = "LOAN#";
 /// What every customer login link's sort key starts with, in its client's partition.
 pub const USER_LINK_PREFIX: &str = "USER#";
+/// What every loan transaction's sort key starts with, in its client's partition.
+pub const TXN_PREFIX: &str = "TXN#";
 
 /// The partition of a client: the client, its loans and its logins' links.
 pub fn client_pk(client_id: &str) -> String {
@@ -106,6 +120,22 @@ pub fn client_pk(client_id: &str) -> String {
 /// The sort key of a loan in its client's partition, which is also its GSI3 key.
 pub fn loan_sk(loan_id: &str) -> String {
     format!("{LOAN_PREFIX}{loan_id}")
+}
+
+/// The sort key of a loan's transaction number `seq`.
+pub fn txn_sk(loan_id: &str, seq: u32) -> String {
+    format!("{}{seq:06}", txn_prefix(loan_id))
+}
+
+/// What every sort key of a loan's transactions begins with.
+pub fn txn_prefix(loan_id: &str) -> String {
+    format!("{TXN_PREFIX}{loan_id}#")
+}
+
+/// The arrears index's sort key of a loan whose oldest unpaid installment fell due on
+/// `due`.
+pub fn arrears_sort_key(due: chrono::NaiveDate, loan_id: &str) -> String {
+    format!("{due}#{loan_id}")
 }
 
 /// GSI2's partition of the loans of `status`.

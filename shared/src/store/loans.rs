@@ -12,12 +12,12 @@ use rust_decimal::Decimal;
 use super::error::{StoreError, conditional, failed_condition};
 use super::idempotency::{WriteOnce, claim_lost};
 use super::keys::{
-    AMOUNT_NUMBER, CLIENT_SK, CREATED_AT, DELETING, ENTITY, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK,
-    LOAN_KIND, LOAN_PREFIX, LOAN_SEQ, PENDING_LOANS, PK, SK, STATUS, USER_LINK_PREFIX, VERSION,
-    client_pk, created_sort_key, loan_sk, status_pk,
+    AMOUNT_NUMBER, ARREARS_KIND, CLIENT_SK, CREATED_AT, DELETING, ENTITY, GSI1PK, GSI1SK, GSI2PK,
+    GSI2SK, GSI3PK, GSI4PK, GSI4SK, LOAN_KIND, LOAN_PREFIX, LOAN_SEQ, PENDING_LOANS, PK, SK,
+    STATUS, TXN_PREFIX, USER_LINK_PREFIX, VERSION, client_pk, created_sort_key, loan_sk, status_pk,
 };
 use super::page::{ResumeKey, fetch_page};
-use super::table::{GSI1, GSI2, GSI3};
+use super::table::{GSI1, GSI2, GSI3, GSI4};
 use super::{Item, Store, n, s, text};
 use crate::domain::ids::{ClientId, LoanId};
 use crate::domain::loan::Loan;
@@ -72,6 +72,8 @@ pub(crate) struct Partition {
     pub loans: Vec<Loan>,
     /// The usernames of the client's customer logins (their link items).
     pub usernames: Vec<String>,
+    /// The sort keys of its loans' transactions.
+    pub txn_keys: Vec<String>,
 }
 
 impl Store {
@@ -267,8 +269,9 @@ impl Store {
         }
     }
 
-    /// The raw client item (with its bookkeeping attributes), its loans and the usernames
-    /// of its customer logins: everything in its partition, in one consistent read.
+    /// The raw client item (with its bookkeeping attributes), its loans, the usernames of
+    /// its customer logins and its loans' transactions: everything in its partition, in
+    /// one consistent read.
     pub(crate) async fn read_partition(
         &self,
         client_id: &ClientId,
@@ -296,6 +299,8 @@ impl Store {
                     partition.loans.push(read_loan(item)?);
                 } else if let Some(username) = sort_key.strip_prefix(USER_LINK_PREFIX) {
                     partition.usernames.push(username.to_owned());
+                } else if sort_key.starts_with(TXN_PREFIX) {
+                    partition.txn_keys.push(sort_key);
                 }
             }
             start = output.last_evaluated_key;
@@ -303,6 +308,36 @@ impl Store {
                 return Ok(partition);
             }
         }
+    }
+
+    /// One page of the arrears list: `active` loans whose oldest unpaid installment fell
+    /// due on or before `due_by`, most overdue first (from GSI4, which holds only such
+    /// loans, so a page reads only what it returns).
+    pub async fn list_arrears(
+        &self,
+        due_by: chrono::NaiveDate,
+        limit: usize,
+        start: Option<ResumeKey>,
+    ) -> Result<(Vec<Loan>, Option<ResumeKey>), StoreError> {
+        let after = due_by.succ_opt().unwrap_or(due_by);
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(GSI4.name)
+            .key_condition_expression("#pk = :pk AND #sk < :after")
+            .expression_attribute_names("#pk", GSI4PK)
+            .expression_attribute_names("#sk", GSI4SK)
+            .expression_attribute_values(":pk", s(ARREARS_KIND))
+            .expression_attribute_values(":after", s(after.to_string()))
+            .scan_index_forward(true);
+        let page = fetch_page(query, &GSI4.page_keys(), limit, start, false).await?;
+        let loans = page
+            .items
+            .into_iter()
+            .map(read_loan)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((loans, page.next))
     }
 
     /// One page of loans, newest first. A client filter reads only that client's

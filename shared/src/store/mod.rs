@@ -23,6 +23,7 @@ pub mod connect;
 pub mod error;
 pub mod idempotency;
 pub mod keys;
+pub mod ledger;
 pub mod loans;
 pub mod logins;
 pub mod page;

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::error::StoreError;
-use super::keys::{GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, PK, SK, TTL};
+use super::keys::{GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI4PK, GSI4SK, PK, SK, TTL};
 
 /// A global secondary index: its name, key attributes and the access pattern it serves.
 /// Every index projects all attributes.
@@ -60,8 +60,17 @@ pub const GSI3: Index = Index {
     purpose: "a loan by id",
 };
 
+/// Active loans with an unpaid installment, by their oldest unpaid due date: the arrears
+/// list, most overdue first.
+pub const GSI4: Index = Index {
+    name: "GSI4",
+    partition_key: GSI4PK,
+    sort_key: Some(GSI4SK),
+    purpose: "active loans by oldest unpaid due date (arrears)",
+};
+
 /// All indexes, in the order they are declared.
-pub const INDEXES: [Index; 3] = [GSI1, GSI2, GSI3];
+pub const INDEXES: [Index; 4] = [GSI1, GSI2, GSI3, GSI4];
 
 /// Every attribute that takes part in a key (all strings).
 pub fn key_attributes() -> Vec<&'static str> {

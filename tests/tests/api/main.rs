@@ -18,4 +18,5 @@ mod quotes;
 mod races;
 mod round_trips;
 mod seed;
+mod servicing;
 mod template;

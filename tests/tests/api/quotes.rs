@@ -629,8 +629,12 @@ async fn schedule_of_an_active_loan_is_due_monthly_from_its_disbursement_date() 
             "{status}: due monthly from {disbursed}: {}",
             response.body["installments"]
         );
-        for figure in ["monthly_payment", "total_interest", "total_payable"] {
-            assert_eq!(response.body[figure], loan[figure], "{status}: {figure}");
+        // A paid loan's schedule is the plan it was paid along: its figures are what was
+        // charged (paid off on its first day, no interest), not the advertised ones.
+        if status == "active" {
+            for figure in ["monthly_payment", "total_interest", "total_payable"] {
+                assert_eq!(response.body[figure], loan[figure], "{status}: {figure}");
+            }
         }
     }
 }

@@ -308,7 +308,7 @@ const MONTHS_TIMES_PERCENT: Decimal = Decimal::from_parts(1200, 0, 0, false, 0);
 /// A month's interest on `balance`, rounded half-to-even. Multiplying before dividing
 /// keeps the product exact, so an interest that lands exactly on half a minor unit is
 /// seen as such even when the monthly rate (10 % / 12 = 0.00833...) has no finite form.
-fn interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleError> {
+pub(crate) fn interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleError> {
     let yearly = checked(balance.checked_mul(terms.annual_rate))?;
     Ok(terms
         .currency
@@ -359,6 +359,8 @@ impl Serialize for Schedule {
                 principal: money(i.principal),
                 interest: money(i.interest),
                 balance: money(i.balance),
+                paid: None,
+                state: None,
             })
             .collect();
         ScheduleWire {
@@ -374,17 +376,17 @@ impl Serialize for Schedule {
 
 #[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-struct ScheduleWire {
+pub(crate) struct ScheduleWire {
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::currency))]
-    currency: Currency,
+    pub(crate) currency: Currency,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::monthly_payment))]
-    monthly_payment: String,
+    pub(crate) monthly_payment: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_interest))]
-    total_interest: String,
+    pub(crate) total_interest: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::total_payable))]
-    total_payable: String,
+    pub(crate) total_payable: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::installments))]
-    installments: Vec<InstallmentWire>,
+    pub(crate) installments: Vec<InstallmentWire>,
 }
 
 #[derive(Serialize)]
@@ -398,17 +400,25 @@ struct ScheduleWire {
 )]
 pub(crate) struct InstallmentWire {
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::number))]
-    number: u32,
+    pub(crate) number: u32,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::due_date))]
-    due_date: NaiveDate,
+    pub(crate) due_date: NaiveDate,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::payment))]
-    payment: String,
+    pub(crate) payment: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::principal))]
-    principal: String,
+    pub(crate) principal: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::interest))]
-    interest: String,
+    pub(crate) interest: String,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::balance))]
-    balance: String,
+    pub(crate) balance: String,
+    /// A disbursed loan's installment: what was paid of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::paid))]
+    pub(crate) paid: Option<String>,
+    /// A disbursed loan's installment: where it stands today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::state))]
+    pub(crate) state: Option<&'static str>,
 }
 
 /// A schedule's schema is that of the form it serializes as.
