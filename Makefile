@@ -61,7 +61,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build bench-cold-start bench-memory bench-overhead
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build bench-cold-start bench-memory bench-overhead bench-servicing
 
 # List the targets.
 help:
@@ -70,7 +70,7 @@ help:
 	echo "make tools        install cargo-lambda, zig, cfn-lint (.venv) and DynamoDB Local (infra/node_modules)"
 	echo "make fmt | lint   cargo fmt | cargo clippy"
 	echo "make openapi      regenerate docs/openapi.json from the code"
-	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory"
+	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory | bench-servicing"
 	echo "                  benchmarks (docs/performance.md)"
 	echo "make ddb-start | ddb-stop | clean-local"
 
@@ -195,6 +195,10 @@ bench-lists: tools
 # Per-request overhead: handlers against the raw DynamoDB calls they make.
 bench-overhead: tools
 	"$(DDB)" with cargo bench -p api-tests --bench request_overhead
+
+# The servicing engine replaying a 30-year loan's 200 repayments, against its bare schedule.
+bench-servicing:
+	cargo bench -p shared --bench servicing
 
 # Cold start: release bootstraps against a loopback Lambda Runtime API stub.
 bench-cold-start:

@@ -76,6 +76,25 @@ pub async fn handle(app: &Arc<App>, request: Request) -> Response<Body> {
     web::respond(router(app.clone()), request).await
 }
 
+/// The loan a write starts from, in one call on a first attempt: the copy GSI3 holds,
+/// which may lag a write by a moment. The write is conditional on the version read, so a
+/// stale copy can only make it fail and retry, never lose an update; the retry (`fresh`)
+/// reads the table, strongly consistent. A stale copy that does not satisfy `If-Match`
+/// is read again consistently before anyone is told `412`.
+async fn loan_for_write(
+    app: &App,
+    caller: &Caller,
+    loan_id: &LoanId,
+    fresh: bool,
+    if_match: &shared::http::IfMatch,
+) -> Result<Loan, ApiError> {
+    let loan = visible_loan(app, caller, loan_id, fresh).await?;
+    if !fresh && if_match.check(loan.version()).is_err() {
+        return visible_loan(app, caller, loan_id, true).await;
+    }
+    Ok(loan)
+}
+
 /// A loan the caller may see: missing and foreign loans are the same `404`.
 async fn visible_loan(
     app: &App,

@@ -1,6 +1,7 @@
 //! One loan at a time: read, change (terms or status), delete.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::State;
 use http::StatusCode;
@@ -15,8 +16,8 @@ use shared::domain::time::Timestamp;
 use shared::http::{IfMatch, Json, Lost, Reply, write_with_retry};
 use shared::{ApiError, App};
 
-use crate::visible_loan;
 use crate::wire::LoanInput;
+use crate::{loan_for_write, visible_loan};
 
 const CONTENDED: &str = "the loan is being changed by other requests; retry";
 
@@ -146,8 +147,10 @@ async fn write(
     ) {
         return crate::servicing::change_status(&app, &caller, &loan_id, &if_match, &change).await;
     }
+    let attempts = AtomicUsize::new(0);
     write_with_retry(&if_match, CONTENDED, || async {
-        let current = visible_loan(&app, &caller, &loan_id, true).await?;
+        let fresh = attempts.fetch_add(1, Ordering::Relaxed) > 0;
+        let current = loan_for_write(&app, &caller, &loan_id, fresh, &if_match).await?;
         // A product loan's new terms stay inside the product's bounds as they are now.
         let product = match current.product_id() {
             Some(id) if change.touches_terms() => app.store.get_product(id).await?,
@@ -195,8 +198,10 @@ pub async fn delete(
     loan_id: LoanId,
     if_match: IfMatch,
 ) -> Result<Reply, ApiError> {
+    let attempts = AtomicUsize::new(0);
     write_with_retry(&if_match, CONTENDED, || async {
-        let current = visible_loan(&app, &caller, &loan_id, true).await?;
+        let fresh = attempts.fetch_add(1, Ordering::Relaxed) > 0;
+        let current = loan_for_write(&app, &caller, &loan_id, fresh, &if_match).await?;
         caller.require_admin()?;
         if_match.check(current.version())?;
         if !current.status().deletable() {
