@@ -196,10 +196,11 @@ bench-lists: tools
 bench-overhead: tools
 	"$(DDB)" with cargo bench -p api-tests --bench request_overhead
 
-# Cold start: release bootstraps against a loopback Lambda Runtime API stub.
-bench-cold-start:
+# Cold start: release bootstraps against a loopback Lambda Runtime API stub; init alone,
+# then init plus a first request that reads its own DynamoDB Local.
+bench-cold-start: tools
 	cargo build --release -p bench -p clients -p loans -p auth
-	cargo run -q --release -p bench --bin cold_start
+	"$(DDB)" with cargo run -q --release -p bench --bin cold_start
 
 # Peak memory under sustained load, against its own DynamoDB Local.
 bench-memory: tools
