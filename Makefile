@@ -200,10 +200,11 @@ bench-overhead: tools
 bench-servicing:
 	cargo bench -p shared --bench servicing
 
-# Cold start: release bootstraps against a loopback Lambda Runtime API stub.
-bench-cold-start:
+# Cold start: release bootstraps against a loopback Lambda Runtime API stub; init alone,
+# then init plus a first request that reads its own DynamoDB Local.
+bench-cold-start: tools
 	cargo build --release -p bench -p clients -p loans -p auth
-	cargo run -q --release -p bench --bin cold_start
+	"$(DDB)" with cargo run -q --release -p bench --bin cold_start
 
 # Peak memory under sustained load, against its own DynamoDB Local.
 bench-memory: tools

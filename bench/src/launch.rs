@@ -48,29 +48,33 @@ pub fn release_dir() -> PathBuf {
 
 /// The floor and the three functions, in `dir`; fails if one has not been built.
 pub fn subjects(dir: &Path) -> Result<Vec<Subject>, BoxError> {
-    let subjects = [
+    [
         ("hello", false),
         ("clients", true),
         ("loans", true),
         ("auth", true),
     ]
     .into_iter()
-    .map(|(name, is_api)| Subject {
+    .map(|(name, is_api)| subject(dir, name, is_api))
+    .collect()
+}
+
+/// The binary `name` in `dir`; fails if it has not been built.
+pub fn subject(dir: &Path, name: &'static str, is_api: bool) -> Result<Subject, BoxError> {
+    let subject = Subject {
         name,
         binary: dir.join(name),
         is_api,
-    })
-    .collect::<Vec<_>>();
-    for subject in &subjects {
-        if !subject.binary.is_file() {
-            return Err(format!(
-                "{} is missing: build first with `cargo build --release -p bench -p clients -p loans -p auth` (the make targets do)",
-                subject.binary.display()
-            )
-            .into());
-        }
+    };
+    if subject.binary.is_file() {
+        Ok(subject)
+    } else {
+        Err(format!(
+            "{} is missing: build first with `cargo build --release -p bench -p clients -p loans -p auth` (the make targets do)",
+            subject.binary.display()
+        )
+        .into())
     }
-    Ok(subjects)
 }
 
 /// The function configuration: what `template.yaml` gives every function, with bench

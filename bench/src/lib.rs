@@ -14,6 +14,7 @@ use std::time::Duration;
 
 pub mod event;
 pub mod launch;
+pub mod seed;
 pub mod stub;
 
 /// Any error, for `main` to print.
