@@ -10,8 +10,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::domain::client::Client;
-use shared::domain::ids::{ClientId, LoanId, TxnId};
-use shared::domain::ledger::{Ledger, Txn, TxnType};
+use shared::domain::ids::{ClientId, LoanId};
+use shared::domain::ledger::{Ledger, TxnType};
 use shared::domain::loan::Loan;
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::time::Timestamp;
@@ -40,23 +40,11 @@ fn disbursed_items(loan: Loan, at: Timestamp, pay_off: bool) -> Result<Vec<Item>
     let on = loan
         .disbursed_on()
         .ok_or_else(|| ApiError::internal("a disbursed loan has no disbursed_on"))?;
-    let txn = |seq: u32, kind: TxnType, amount, paid_on, at: Timestamp| Txn {
-        id: TxnId::new_at(at),
-        loan_id: loan.id().clone(),
-        seq,
-        kind,
-        amount,
-        paid_on,
-        reference: None,
-        reason: None,
-        reverses: None,
-        created_at: at,
-        created_by: "seed".into(),
-    };
     let mut ledger = Ledger {
-        txns: vec![txn(1, TxnType::Disbursement, loan.amount(), on, at)],
+        txns: Vec::new(),
         loan: loan.clone(),
     };
+    ledger.txns = vec![ledger.next_txn(TxnType::Disbursement, loan.amount(), on, "seed", at)];
     let mut position = ledger
         .position(None)?
         .ok_or_else(|| ApiError::internal("no position after disbursement"))?;
@@ -64,7 +52,8 @@ fn disbursed_items(loan: Loan, at: Timestamp, pay_off: bool) -> Result<Vec<Item>
         let paid_on = on + chrono::Days::new(30);
         let later = Timestamp::from(at.as_datetime() + chrono::Duration::days(30));
         let amount = position.payoff(paid_on).payoff_amount;
-        let (next, closed) = ledger.with(txn(2, TxnType::Repayment, amount, paid_on, later))?;
+        let repayment = ledger.next_txn(TxnType::Repayment, amount, paid_on, "seed", later);
+        let (next, closed) = ledger.with(repayment)?;
         ledger = Ledger {
             loan: loan.after_posting(closed.closed_on().is_some(), later),
             txns: next.txns,

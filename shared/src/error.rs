@@ -451,6 +451,7 @@ impl From<crate::domain::ledger::PostingError> for ApiError {
                 ),
             ),
             PostingError::OverpaysLater { .. } => Self::invalid("paid_on", err.to_string()),
+            PostingError::NoSuchTransaction => Self::NotFound(err.to_string()),
             PostingError::Servicing(cause) => Self::internal(cause),
         }
     }

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::auth::Caller;
 use shared::domain::ids::{LoanId, TxnId};
-use shared::domain::ledger::{Ledger, Reason, Reference, Txn, TxnType, TxnView};
+use shared::domain::ledger::{Ledger, PostingError, Reason, Reference, Txn, TxnType, TxnView};
 use shared::domain::loan::Loan;
 use shared::domain::loan_change::LoanChange;
 use shared::domain::loan_status::LoanStatus;
@@ -24,6 +24,7 @@ use shared::domain::money::DecimalInput;
 use shared::domain::servicing::{Position, ServicingError};
 use shared::domain::time::Timestamp;
 use shared::http::extract::{loan_not_found, txn_not_found};
+use shared::http::idempotency::Attempt;
 use shared::http::{Idempotency, IfMatch, Json, Lost, Query, QueryPairs, Reply, write_with_retry};
 use shared::list::{self, PageRequest};
 use shared::store::idempotency::WriteOnce;
@@ -204,48 +205,58 @@ pub async fn repay(
     let (app, caller, loan_id, repayment) = (&*app, &caller, &loan_id, &repayment);
     idempotency
         .once(app, caller, &raw, |attempt| async move {
-            write_with_retry(&IfMatch::Absent, CONTENDED, || async {
-                let ledger = visible_ledger(app, caller, loan_id).await?;
-                let today = today();
+            post_with_retry(app, caller, loan_id, &attempt, |ledger, now| {
+                let today = now.as_datetime().date_naive();
                 let paid_on = repayment.paid_on.unwrap_or(today);
-                ledger
-                    .check_repayment(repayment.amount, paid_on, today)
-                    .map_err(ApiError::from)?;
-                let now = Timestamp::now();
-                let currency = ledger.loan.currency();
-                let txn = Txn {
-                    id: TxnId::new_at(now),
-                    loan_id: loan_id.clone(),
-                    seq: ledger.next_seq(),
-                    kind: TxnType::Repayment,
-                    amount: currency.exact(repayment.amount),
-                    paid_on,
-                    reference: repayment.reference.clone(),
-                    reason: None,
-                    reverses: None,
-                    created_at: now,
-                    created_by: caller.username.clone(),
-                };
-                let (next, position) = ledger.with(txn.clone()).map_err(ApiError::from)?;
-                let loan = ledger
-                    .loan
-                    .after_posting(position.closed_on().is_some(), now);
-                let reply = created(&txn, &TxnView::of(&next, Some(&position), &txn))?;
-                app.store
-                    .post(
-                        &ledger,
-                        &loan,
-                        &txn,
-                        arrears_key(&loan, &position),
-                        &attempt.write_for(&reply),
-                    )
-                    .await?;
-                tracing::info!(%loan_id, txn_id = %txn.id, amount = %txn.amount, %paid_on, status = %loan.status(), by = %caller.username, "repayment posted");
-                Ok::<_, Lost>(reply)
+                ledger.check_repayment(repayment.amount, paid_on, today)?;
+                let amount = ledger.loan.currency().exact(repayment.amount);
+                let mut txn =
+                    ledger.next_txn(TxnType::Repayment, amount, paid_on, &caller.username, now);
+                txn.reference = repayment.reference.clone();
+                Ok(txn)
             })
             .await
         })
         .await
+}
+
+/// Posts the transaction `make` builds from the loan's current ledger: replays the
+/// ledger with it (a repayment above the payoff is refused there), and writes it with the
+/// loan's next version (`paid` when the replay closes the loan, `active` again when it no
+/// longer does) and `attempt`'s idempotency record in one transaction. A lost race reads
+/// the ledger again and builds the transaction anew.
+async fn post_with_retry<F>(
+    app: &App,
+    caller: &Caller,
+    loan_id: &LoanId,
+    attempt: &Attempt,
+    make: F,
+) -> Result<Reply, ApiError>
+where
+    F: Fn(&Ledger, Timestamp) -> Result<Txn, PostingError>,
+{
+    write_with_retry(&IfMatch::Absent, CONTENDED, || async {
+        let ledger = visible_ledger(app, caller, loan_id).await?;
+        let now = Timestamp::now();
+        let txn = make(&ledger, now).map_err(ApiError::from)?;
+        let (next, position) = ledger.with(txn.clone()).map_err(ApiError::from)?;
+        let loan = ledger
+            .loan
+            .after_posting(position.closed_on().is_some(), now);
+        let reply = created(&txn, &TxnView::of(&next, Some(&position), &txn))?;
+        app.store
+            .post(
+                &ledger,
+                &loan,
+                &txn,
+                arrears_key(&loan, &position),
+                &attempt.write_for(&reply),
+            )
+            .await?;
+        tracing::info!(%loan_id, txn_id = %txn.id, kind = ?txn.kind, amount = %txn.amount, paid_on = %txn.paid_on, status = %loan.status(), by = %caller.username, "transaction posted");
+        Ok::<_, Lost>(reply)
+    })
+    .await
 }
 
 /// `POST /loans/{loan_id}/transactions/{txn_id}/reversal` (admins): cancels a repayment,
@@ -291,40 +302,19 @@ pub async fn reverse(
     let (app, caller, loan_id, txn_id, reason) = (&*app, &caller, &loan_id, &txn_id, &reason);
     idempotency
         .once(app, caller, &raw, |attempt| async move {
-            write_with_retry(&IfMatch::Absent, CONTENDED, || async {
-                let ledger = visible_ledger(app, caller, loan_id).await?;
-                let target = ledger.txn(txn_id).ok_or_else(txn_not_found)?;
-                ledger.check_reversal(target).map_err(ApiError::from)?;
-                let now = Timestamp::now();
-                let txn = Txn {
-                    id: TxnId::new_at(now),
-                    loan_id: loan_id.clone(),
-                    seq: ledger.next_seq(),
-                    kind: TxnType::Reversal,
-                    amount: target.amount,
-                    paid_on: target.paid_on,
-                    reference: None,
-                    reason: Some(reason.clone()),
-                    reverses: Some(target.id.clone()),
-                    created_at: now,
-                    created_by: caller.username.clone(),
-                };
-                let (next, position) = ledger.with(txn.clone()).map_err(ApiError::from)?;
-                let loan = ledger
-                    .loan
-                    .after_posting(position.closed_on().is_some(), now);
-                let reply = created(&txn, &TxnView::of(&next, Some(&position), &txn))?;
-                app.store
-                    .post(
-                        &ledger,
-                        &loan,
-                        &txn,
-                        arrears_key(&loan, &position),
-                        &attempt.write_for(&reply),
-                    )
-                    .await?;
-                tracing::info!(%loan_id, txn_id = %txn.id, reverses = %target.id, status = %loan.status(), by = %caller.username, "repayment reversed");
-                Ok::<_, Lost>(reply)
+            post_with_retry(app, caller, loan_id, &attempt, |ledger, now| {
+                let target = ledger.txn(txn_id).ok_or(PostingError::NoSuchTransaction)?;
+                ledger.check_reversal(target)?;
+                let mut txn = ledger.next_txn(
+                    TxnType::Reversal,
+                    target.amount,
+                    target.paid_on,
+                    &caller.username,
+                    now,
+                );
+                txn.reason = Some(reason.clone());
+                txn.reverses = Some(target.id.clone());
+                Ok(txn)
             })
             .await
         })
@@ -372,19 +362,13 @@ fn disbursement(
     let on = next
         .disbursed_on()
         .ok_or_else(|| ApiError::internal(ServicingError::Inconsistent("no disbursed_on")))?;
-    let txn = Txn {
-        id: TxnId::new_at(now),
-        loan_id: next.id().clone(),
-        seq: ledger.next_seq(),
-        kind: TxnType::Disbursement,
-        amount: next.amount(),
-        paid_on: on,
-        reference: None,
-        reason: None,
-        reverses: None,
-        created_at: now,
-        created_by: caller.username.clone(),
-    };
+    let txn = ledger.next_txn(
+        TxnType::Disbursement,
+        next.amount(),
+        on,
+        &caller.username,
+        now,
+    );
     let disbursed = Ledger {
         loan: next.clone(),
         txns: vec![txn.clone()],
@@ -402,19 +386,14 @@ fn write_off(
 ) -> Result<(Txn, Option<NaiveDate>), Lost> {
     let today = now.as_datetime().date_naive();
     let position = position_of(ledger, None)?;
-    let txn = Txn {
-        id: TxnId::new_at(now),
-        loan_id: ledger.loan.id().clone(),
-        seq: ledger.next_seq(),
-        kind: TxnType::WriteOff,
-        amount: position.payoff(today).payoff_amount,
-        paid_on: today,
-        reference: None,
-        reason: change.reason.clone(),
-        reverses: None,
-        created_at: now,
-        created_by: caller.username.clone(),
-    };
+    let mut txn = ledger.next_txn(
+        TxnType::WriteOff,
+        position.payoff(today).payoff_amount,
+        today,
+        &caller.username,
+        now,
+    );
+    txn.reason = change.reason.clone();
     Ok((txn, None))
 }
 

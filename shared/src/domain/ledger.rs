@@ -163,6 +163,9 @@ pub enum PostingError {
     /// The transaction cannot be reversed.
     #[error("{0}")]
     NotReversible(&'static str),
+    /// The loan has no transaction with the id asked for.
+    #[error("the loan has no transaction with this id")]
+    NoSuchTransaction,
     /// The ledger cannot be replayed (a bug or corrupted data).
     #[error(transparent)]
     Servicing(#[from] ServicingError),
@@ -193,6 +196,31 @@ impl Ledger {
     /// The next posting number.
     pub fn next_seq(&self) -> u32 {
         self.txns.last().map_or(1, |last| last.seq + 1)
+    }
+
+    /// The next transaction of this ledger: `kind` of `amount` worth `paid_on`, posted by
+    /// `by` at `now`, with no reference, reason or reversed transaction (set them after).
+    pub fn next_txn(
+        &self,
+        kind: TxnType,
+        amount: Decimal,
+        paid_on: NaiveDate,
+        by: &str,
+        now: Timestamp,
+    ) -> Txn {
+        Txn {
+            id: TxnId::new_at(now),
+            loan_id: self.loan.id().clone(),
+            seq: self.next_seq(),
+            kind,
+            amount,
+            paid_on,
+            reference: None,
+            reason: None,
+            reverses: None,
+            created_at: now,
+            created_by: by.to_owned(),
+        }
     }
 
     /// The repayments that count: every repayment no reversal cancels.
