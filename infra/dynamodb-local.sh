@@ -156,14 +156,16 @@ start_docker() {
   compose version >/dev/null 2>&1 || die "neither 'docker compose' nor 'docker-compose' is installed"
   log "starting the docker compose service 'dynamodb' on port $port"
   echo docker >"$(mode_file "$port")"
-  DYNAMODB_LOCAL_PORT="$port" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
+  # Its own network too: the shared `lending-local` one is for `make sam-local`.
+  DYNAMODB_LOCAL_PORT="$port" DYNAMODB_LOCAL_NETWORK="$(compose_project "$port")" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
     up -d dynamodb >"$(log_file "$port")" 2>&1 || {
     log "error: docker compose up failed"
     print_log_tail "$port"
     exit 1
   }
   wait_ready "$port" || {
-    DYNAMODB_LOCAL_PORT="$port" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
+    # Its own network too: the shared `lending-local` one is for `make sam-local`.
+  DYNAMODB_LOCAL_PORT="$port" DYNAMODB_LOCAL_NETWORK="$(compose_project "$port")" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
       logs dynamodb >&2 || true
     exit 1
   }
@@ -226,7 +228,8 @@ stop_one() {
   mode="$(cat "$(mode_file "$port")" 2>/dev/null || echo java)"
   if [[ "$mode" == docker ]]; then
     log "stopping docker compose project $(compose_project "$port")"
-    DYNAMODB_LOCAL_PORT="$port" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
+    # Its own network too: the shared `lending-local` one is for `make sam-local`.
+  DYNAMODB_LOCAL_PORT="$port" DYNAMODB_LOCAL_NETWORK="$(compose_project "$port")" compose -f "$ROOT/docker-compose.yml" -p "$(compose_project "$port")" \
       down >&2 || log "warning: docker compose down failed"
   else
     pid="$(cat "$(pid_file "$port")" 2>/dev/null || true)"

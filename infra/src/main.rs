@@ -10,19 +10,28 @@
 //!   name is replaced (for local development, where the printed password is the only
 //!   copy).
 //!
+//! - `event-fixtures`: loads the clients, loans, products and logins the events in
+//!   `events/` refer to, under fixed ids (no-op when they are there).
+//! - `dev-token [--customer CLIENT_ID]`: prints a fresh access token signed with
+//!   `TOKEN_SECRET`, for the events' `Authorization` header (tokens expire in minutes): the
+//!   admin `ADMIN_USERNAME` (default `admin`), or a customer of `CLIENT_ID`. For local
+//!   development only; it touches no table.
+//!
 //! It reads the same environment as the functions (`TABLE_NAME`, `CURSOR_SECRET`,
 //! `TOKEN_SECRET`, `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
 
 use std::process::ExitCode;
 
-use shared::auth::{Role, password};
+use shared::auth::{Caller, Role, TokenKeys, password};
+use shared::domain::ids::ClientId;
 use shared::domain::time::Timestamp;
 use shared::domain::user::{User, Username};
 use shared::store::idempotency::WriteOnce;
 use shared::store::{dynamodb_client_from_default_chain, table};
 use shared::{ApiError, Config, Store};
 
-const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT]";
+const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT] \
+                     | event-fixtures | dev-token [--customer CLIENT_ID]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -61,6 +70,14 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        ["event-fixtures"] => infra::fixtures::load(&Store::new(client, &config.table_name))
+            .await
+            .map(|loaded| {
+                let verb = if loaded { "loaded" } else { "already there" };
+                println!("event fixtures in {}: {verb}", config.table_name);
+            }),
+        ["dev-token"] => dev_token(&config, None),
+        ["dev-token", "--customer", client] => dev_token(&config, Some(client)),
         ["create-admin", rest @ ..] if rest.iter().all(|a| *a == "--reset") => {
             create_admin(&Store::new(client, &config.table_name), !rest.is_empty()).await
         }
@@ -76,6 +93,29 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints a token for the admin `ADMIN_USERNAME`, or for a customer of `client`.
+fn dev_token(config: &Config, client: Option<&str>) -> Result<(), ApiError> {
+    let caller = match client {
+        None => Caller {
+            username: std::env::var("ADMIN_USERNAME").unwrap_or_else(|_| "admin".into()),
+            role: Role::Admin,
+            client_id: None,
+        },
+        Some(text) => {
+            let client_id = ClientId::parse(text)
+                .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not a client id")))?;
+            Caller {
+                username: format!("customer-{}", client_id.as_str().to_lowercase()),
+                role: Role::User,
+                client_id: Some(client_id),
+            }
+        }
+    };
+    let issued = TokenKeys::new(&config.token_secret).issue(&caller, TokenKeys::now())?;
+    println!("{}", issued.access_token);
+    Ok(())
 }
 
 async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {

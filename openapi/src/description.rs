@@ -19,9 +19,10 @@ Unknown JSON fields are rejected with `422`, never silently dropped; so are unkn
 repeated query parameters (`400`).
 - Timestamps are RFC 3339 UTC (`2026-11-27T10:15:00.000Z`); dates are `YYYY-MM-DD`. Ids \
 are opaque strings chosen by the server, sortable by creation time.
-- **Money** is a decimal string in responses (`\"10000.00\"`), always with the currency's \
-minor units. Requests accept a decimal string or a JSON number, read exactly (never \
-through floating point); more decimals than the currency allows is `422`.
+- **Money** (and rates) are decimal strings, in requests and responses (`\"10000.00\"`); \
+responses always show the currency's minor units. A JSON number where money is expected \
+is `422`: many clients turn numbers into binary floats, which cannot hold most amounts \
+exactly. More decimals than the currency allows is `422`.
 - Single resources carry `ETag: \"<version>\"`. `PUT`, `PATCH` and `DELETE` honour \
 `If-Match`: a stale tag is `412` and changes nothing. Without `If-Match` a write is still \
 atomic (no torn or lost concurrent writes).

@@ -97,14 +97,6 @@ pub(crate) fn headers() -> Vec<(String, RefOr<Header>)> {
                 json!("Bearer"),
             ),
         ),
-        (
-            "Allow",
-            response_header(
-                "The methods the path does serve.",
-                string(""),
-                json!("GET, POST"),
-            ),
-        ),
     ]
     .into_iter()
     .map(|(name, header)| (name.to_owned(), header))

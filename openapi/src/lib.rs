@@ -50,7 +50,7 @@
 use std::fmt;
 
 use utoipa::OpenApi as _;
-use utoipa::openapi::info::{InfoBuilder, LicenseBuilder};
+use utoipa::openapi::info::{ContactBuilder, InfoBuilder, LicenseBuilder};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::server::{ServerBuilder, ServerVariableBuilder};
 use utoipa::openapi::tag::TagBuilder;
@@ -65,6 +65,13 @@ mod parameters;
 mod problems;
 mod schemas;
 mod security;
+
+/// Who answers questions about the API (`info.contact`).
+pub const CONTACT_NAME: &str = "Lending API team";
+/// Where integrators find the API's support page.
+pub const CONTACT_URL: &str = "https://lending.example/developers";
+/// The API team's address.
+pub const CONTACT_EMAIL: &str = "api@lending.example";
 
 /// Why the document could not be generated.
 #[derive(Debug)]
@@ -95,6 +102,13 @@ pub fn document() -> Result<OpenApi, Error> {
                 .title("Lending API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(description::text()))
+                .contact(Some(
+                    ContactBuilder::new()
+                        .name(Some(CONTACT_NAME))
+                        .url(Some(CONTACT_URL))
+                        .email(Some(CONTACT_EMAIL))
+                        .build(),
+                ))
                 .license(Some(
                     LicenseBuilder::new()
                         .name("Apache-2.0")

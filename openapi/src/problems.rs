@@ -1,5 +1,8 @@
-//! The error responses (`components/responses`): one per status of the contract's table,
+//! The error responses (`components/responses`): one per status an operation can answer,
 //! each an `application/problem+json` body with the headers that status carries. The
+//! contract's `405` is not among them: it answers a method a path does not serve, which
+//! no operation can declare, so each path's description names its `Allow` list instead
+//! (a response component no operation refers to would only mislead generated clients). The
 //! status codes and example bodies come from `shared::error::ApiError` itself: each
 //! response renders a sample error through `ApiError::body`. The `Problem` schema is
 //! derived on the body's type; `ValidationProblem` (the same body with `errors` always
@@ -7,7 +10,6 @@
 
 use std::io;
 
-use http::Method;
 use rust_decimal::Decimal;
 use shared::domain::money::Currency;
 use shared::domain::schedule::LoanTerms;
@@ -29,7 +31,6 @@ pub(crate) enum Problem {
     Unauthorized,
     Forbidden,
     NotFound,
-    MethodNotAllowed,
     Conflict,
     PreconditionFailed,
     PayloadTooLarge,
@@ -41,12 +42,11 @@ pub(crate) enum Problem {
 }
 
 impl Problem {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 12] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
         Self::NotFound,
-        Self::MethodNotAllowed,
         Self::Conflict,
         Self::PreconditionFailed,
         Self::PayloadTooLarge,
@@ -75,12 +75,6 @@ impl Problem {
             Self::NotFound => (
                 ApiError::NotFound("no client exists with this id".into()),
                 format!("/clients/{CLIENT_ID}"),
-            ),
-            Self::MethodNotAllowed => (
-                ApiError::MethodNotAllowed {
-                    allow: vec![Method::GET, Method::POST],
-                },
-                clients,
             ),
             Self::Conflict => (
                 ApiError::Conflict("a client with this email already exists".into()),
@@ -131,7 +125,6 @@ impl Problem {
             Self::Unauthorized => "Unauthorized",
             Self::Forbidden => "Forbidden",
             Self::NotFound => "NotFound",
-            Self::MethodNotAllowed => "MethodNotAllowed",
             Self::Conflict => "Conflict",
             Self::PreconditionFailed => "PreconditionFailed",
             Self::PayloadTooLarge => "PayloadTooLarge",
@@ -153,9 +146,6 @@ impl Problem {
             Self::Forbidden => "Authenticated, but the role may not call this operation.".into(),
             Self::NotFound => "No such resource, or one the caller may not see (its \
                 existence is never revealed)."
-                .into(),
-            Self::MethodNotAllowed => "The path exists but does not serve this method; \
-                `Allow` lists the methods it does."
                 .into(),
             Self::Conflict => "A uniqueness clash, an illegal state change, a delete \
                 blocked by dependants, or an idempotent request still in progress."
@@ -184,7 +174,6 @@ impl Problem {
     fn headers(self) -> &'static [&'static str] {
         match self {
             Self::Unauthorized => &["WWW-Authenticate"],
-            Self::MethodNotAllowed => &["Allow"],
             Self::TooManyRequests | Self::Unavailable => &["Retry-After"],
             _ => &[],
         }

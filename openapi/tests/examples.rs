@@ -101,8 +101,10 @@ fn every_media_type_example_matches_its_schema_exactly() {
         assert!(problems.is_empty(), "{place}: {problems:#?}");
         checked += 1;
     }
+    // One per error response and per operation's own example: a floor that catches
+    // examples going missing wholesale.
     assert!(
-        checked >= 14,
+        checked >= 13,
         "only {checked} media-type examples were found"
     );
 }

@@ -221,6 +221,22 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_endpoint_is_no_endpoint() {
+        // The SAM template declares AWS_ENDPOINT_URL_DYNAMODB empty, so that `sam local`
+        // may set it; deployed, the functions must then find DynamoDB by region.
+        let config = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "lending"),
+            ("CURSOR_SECRET", SECRET),
+            ("TOKEN_SECRET", SECRET),
+            ("AWS_REGION", "us-east-2"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", ""),
+        ]))
+        .unwrap();
+        assert_eq!(config.dynamodb_endpoint, None);
+        assert_eq!(config.region, "us-east-2");
+    }
+
+    #[test]
     fn the_trust_roots_default_to_amazon_and_accept_only_known_values() {
         let with = |value: &'static str| {
             Config::from_lookup(lookup(&[

@@ -2,7 +2,6 @@
 //! of the bodies that apply for, change or quote one (`loans::wire`). Limits come from
 //! `domain::schedule::LoanTerms` and `domain::loan`.
 
-use serde_json::json;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use super::common::{
@@ -12,7 +11,6 @@ use super::common::{
 use super::{fields, integer, or_null, string};
 use crate::domain::loan::Purpose;
 use crate::domain::loan_status::LoanStatus;
-use crate::domain::money::Currency;
 use crate::domain::schedule::LoanTerms;
 
 /// The description of `LoanStatus`.
@@ -112,9 +110,11 @@ fields! {
         LoanTerms::MAX_AMOUNT
     ))
     .pattern(Some(POSITIVE_DECIMAL_PATTERN));
-    /// `currency` as sent.
-    currency_sent => currency("The loan's currency; `MXN` when left out.")
-        .default(Some(json!(Currency::mxn().code())));
+    /// `currency` as sent. No `default` keyword, although `MXN` is the default: a generated
+    /// client fills a declared default in, and an application through a product that sends
+    /// `currency` is refused.
+    currency_sent => currency("The loan's currency; `MXN` when left out (never send it \
+        with `product_id`: the product's currency is the loan's).");
     /// `annual_interest_rate` as sent.
     rate_sent => decimal_input(&format!(
         "Nominal annual interest rate in percent (`\"12.5\"` is 12.5 % a year): a decimal \

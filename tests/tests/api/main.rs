@@ -5,6 +5,7 @@ mod auth;
 mod clients;
 mod clients_concurrency;
 mod clients_list;
+mod events;
 mod exactly_once;
 mod faults;
 mod idempotency;
