@@ -198,10 +198,9 @@ test: tools
 	export AWS_EC2_METADATA_DISABLED=true
 	echo "test: cargo nextest run against $$AWS_ENDPOINT_URL_DYNAMODB"
 	cargo nextest run --workspace --no-fail-fast
-	echo "test: the Postman collection (newman) against the locally served API"
-	scripts/with-local-api.sh scripts/newman.sh
-	echo "test: a Python client generated from docs/openapi.json (--fail-on-warning) drives the API"
-	scripts/with-local-api.sh scripts/generated-client.sh
+	echo "test: the Postman collection (newman), then a Python client generated from docs/openapi.json"
+	echo "      (--fail-on-warning), against one locally served API"
+	scripts/with-local-api.sh bash -c 'scripts/newman.sh && scripts/generated-client.sh'
 	echo "test: Schemathesis (every check, stateful links) as a customer and as the admin"
 	scripts/with-local-api.sh scripts/schemathesis.sh
 	echo "test: sam build (the deployable arm64 functions)"

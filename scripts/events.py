@@ -30,6 +30,8 @@ CLIENT_ID = "01KBBKB100EVENTS0C11ENT00A"
 CLIENT_TO_DELETE_ID = "01KBBKB100EVENTS0C11ENT00B"
 LOAN_ID = "01KBE5QR00EVENTS000000AN00"
 LOAN_TO_DELETE_ID = "01KBE5QR00EVENTS000000AN01"
+ACTIVE_LOAN_ID = "01KBE5QR00EVENTS000000AN02"
+TXN_ID = "01KBE5QR00EVENTS00000TXN02"
 PRODUCT_ID = "01KBBKB100EVENTSPR0DVCT00A"
 PRODUCT_TO_DELETE_ID = "01KBBKB100EVENTSPR0DVCT00B"
 CUSTOMER_USERNAME = "ana.lopez"
@@ -89,6 +91,20 @@ EVENTS = [
     ("DELETE", "/loans/{loan_id}", 204, {"loan_id": LOAN_TO_DELETE_ID}, {}, None,
      {"if-match": '"2"'}),
     ("GET", "/loans/{loan_id}/schedule", 200, {"loan_id": LOAN_ID}, {}, None, {}),
+    ("POST", "/loans/{loan_id}/repayments", 201, {"loan_id": ACTIVE_LOAN_ID}, {},
+     {"amount": "888.49", "paid_on": "2026-02-03", "reference": "SPEI 7731"},
+     {"idempotency-key": "spei-7731"}),
+    ("GET", "/loans/{loan_id}/transactions", 200, {"loan_id": ACTIVE_LOAN_ID}, {"limit": "10"},
+     None, {}),
+    ("GET", "/loans/{loan_id}/transactions/{txn_id}", 200,
+     {"loan_id": ACTIVE_LOAN_ID, "txn_id": TXN_ID}, {}, None, {}),
+    ("POST", "/loans/{loan_id}/transactions/{txn_id}/reversal", 201,
+     {"loan_id": ACTIVE_LOAN_ID, "txn_id": TXN_ID}, {}, {"reason": "Payment returned by the bank"},
+     {"idempotency-key": "reverse-spei-0001"}),
+    ("GET", "/loans/{loan_id}/balance", 200, {"loan_id": ACTIVE_LOAN_ID}, {"on": "2026-03-01"},
+     None, {}),
+    ("GET", "/loans/{loan_id}/payoff", 200, {"loan_id": ACTIVE_LOAN_ID}, {"on": "2026-03-01"},
+     None, {}),
     ("POST", "/quotes", 200, {}, {},
      {"amount": "10000.00", "currency": "MXN", "annual_interest_rate": "12", "term_months": 12},
      {}),

@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use shared::auth::{Role, password};
 use shared::domain::client::{Client, ClientDetails, MonthlyIncome};
 use shared::domain::fields::{DocumentNumber, Email, PersonName, Phone};
-use shared::domain::ids::{ClientId, LoanId, ProductId};
+use shared::domain::ids::{ClientId, LoanId, ProductId, TxnId};
+use shared::domain::ledger::{Ledger, TxnType};
 use shared::domain::loan::{Loan, Purpose};
 use shared::domain::loan_status::LoanStatus;
 use shared::domain::money::Currency;
@@ -31,6 +32,11 @@ pub const CLIENT_TO_DELETE_ID: &str = "01KBBKB100EVENTS0C11ENT00B";
 pub const LOAN_ID: &str = "01KBE5QR00EVENTS000000AN00";
 /// A cancelled loan of [`CLIENT_ID`], which `DELETE /loans/{loan_id}` removes.
 pub const LOAN_TO_DELETE_ID: &str = "01KBE5QR00EVENTS000000AN01";
+/// An active loan of [`CLIENT_ID`], disbursed on 2025-12-03 and repaid once
+/// ([`TXN_ID`], 500.00 on 2026-01-03), which the servicing events act on.
+pub const ACTIVE_LOAN_ID: &str = "01KBE5QR00EVENTS000000AN02";
+/// The repayment of [`ACTIVE_LOAN_ID`], which the reversal event reverses.
+pub const TXN_ID: &str = "01KBE5QR00EVENTS00000TXN02";
 /// An active product, which applications go through.
 pub const PRODUCT_ID: &str = "01KBBKB100EVENTSPR0DVCT00A";
 /// A product no loan was made from, which `DELETE /products/{product_id}` removes.
@@ -116,6 +122,68 @@ fn loan(id: &str, client: &Client, status: Option<LoanStatus>) -> Result<Loan, A
     }
 }
 
+/// Stores [`ACTIVE_LOAN_ID`]: approved, then disbursed and repaid through the store's own
+/// postings, as the API would.
+async fn active_loan(store: &Store, client: &Client) -> Result<(), ApiError> {
+    const DAY_MS: i64 = 86_400_000;
+    let approved = loan(ACTIVE_LOAN_ID, client, Some(LoanStatus::Approved))?;
+    store.create_loan(&approved, &WriteOnce::fresh()).await?;
+    let disbursed_at = at(2 * DAY_MS)?;
+    let active = approved
+        .with_status(LoanStatus::Active, disbursed_at)
+        .map_err(|e| invalid("status", e))?;
+    let on = active
+        .disbursed_on()
+        .ok_or_else(|| invalid("loan", "no disbursed_on"))?;
+    let before = Ledger {
+        loan: approved,
+        txns: Vec::new(),
+    };
+    let disbursement = before.next_txn(
+        TxnType::Disbursement,
+        active.amount(),
+        on,
+        "admin",
+        disbursed_at,
+    );
+    let (disbursed, position) = Ledger {
+        loan: active.clone(),
+        txns: Vec::new(),
+    }
+    .with(disbursement.clone())?;
+    let arrears = position.oldest_unpaid_due_date();
+    store
+        .post(
+            &before,
+            &active,
+            &disbursement,
+            arrears,
+            &WriteOnce::fresh(),
+        )
+        .await?;
+    let paid_at = at(33 * DAY_MS)?;
+    let mut repayment = disbursed.next_txn(
+        TxnType::Repayment,
+        Decimal::new(50_000, 2),
+        on + chrono::Days::new(31),
+        "admin",
+        paid_at,
+    );
+    repayment.id = TxnId::parse(TXN_ID).ok_or_else(|| invalid("transaction id", TXN_ID))?;
+    let (_, position) = disbursed.with(repayment.clone())?;
+    let repaid = active.after_posting(position.closed_on().is_some(), paid_at);
+    store
+        .post(
+            &disbursed,
+            &repaid,
+            &repayment,
+            position.oldest_unpaid_due_date(),
+            &WriteOnce::fresh(),
+        )
+        .await?;
+    Ok(())
+}
+
 async fn customer(store: &Store, name: &str, client: &Client, hash: &str) -> Result<(), ApiError> {
     let username = Username::parse(name).map_err(|e| invalid("username", e))?;
     let user = User::new(username, Role::User, Some(client.id().clone()), at(0)?)
@@ -156,6 +224,7 @@ pub async fn load(store: &Store) -> Result<bool, ApiError> {
     ] {
         store.create_loan(&loan, &WriteOnce::fresh()).await?;
     }
+    active_loan(store, &ana).await?;
     // One hash for both logins: Argon2id is slow on purpose.
     let hash = password::hash(CUSTOMER_PASSWORD.to_owned()).await?;
     customer(store, CUSTOMER_USERNAME, &ana, &hash).await?;
