@@ -61,7 +61,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build bench-cold-start bench-memory bench-overhead
+.PHONY: help tools dev test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build bench-cold-start bench-memory bench-overhead bench-argon2
 
 # List the targets.
 help:
@@ -70,7 +70,7 @@ help:
 	echo "make tools        install cargo-lambda, zig, cfn-lint (.venv) and DynamoDB Local (infra/node_modules)"
 	echo "make fmt | lint   cargo fmt | cargo clippy"
 	echo "make openapi      regenerate docs/openapi.json from the code"
-	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory"
+	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory | bench-argon2"
 	echo "                  benchmarks (docs/performance.md)"
 	echo "make ddb-start | ddb-stop | clean-local"
 
@@ -205,6 +205,10 @@ bench-cold-start:
 bench-memory: tools
 	cargo build --release -p bench -p clients -p loans -p auth
 	"$(DDB)" with cargo run -q --release -p bench --bin memory
+
+# Argon2id settings compared: time per verification and peak memory (docs/performance.md).
+bench-argon2:
+	cargo run -q --release -p bench --bin argon2
 
 # Format the code in place.
 fmt:

@@ -2,6 +2,7 @@
 
 mod applications;
 mod auth;
+mod brake;
 mod clients;
 mod clients_concurrency;
 mod clients_list;
@@ -18,4 +19,5 @@ mod quotes;
 mod races;
 mod round_trips;
 mod seed;
+mod sessions;
 mod template;
