@@ -411,3 +411,21 @@ async fn new_passwords_follow_the_rules() {
         assert_eq!(response.error_pointers(), ["/password"], "{why}");
     }
 }
+
+#[tokio::test]
+async fn refresh_and_logout_make_only_the_calls_they_need() {
+    let app = TestApp::spawn().await;
+    create_user(&app, "boss", PASSWORD, "admin", None).await;
+    let token = refresh_token(&session(&app, "boss", PASSWORD).await);
+    app.calls.take();
+
+    let renewed = refresh(&app, &token).await;
+    let refresh_calls = app.calls.take();
+    let out = logout(&app, &refresh_token(&renewed.body)).await;
+    let logout_calls = app.calls.take();
+
+    assert_eq!(renewed.status, 200);
+    assert_eq!(refresh_calls, ["GetItem", "GetItem", "TransactWriteItems"]);
+    assert_eq!(out.status, 204);
+    assert_eq!(logout_calls, ["GetItem", "UpdateItem"]);
+}
