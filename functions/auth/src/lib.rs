@@ -18,6 +18,7 @@ mod login;
 pub mod openapi;
 mod password;
 mod sessions;
+mod user_change;
 mod users;
 
 /// The function's routes.
@@ -31,7 +32,9 @@ pub fn router(app: Arc<App>) -> axum::Router {
         .route("/users", get(users::list).post(users::create))
         .route(
             "/users/{username}",
-            get(users::read).patch(users::update).delete(users::delete),
+            get(user_change::read)
+                .patch(user_change::update)
+                .delete(users::delete),
         )
         .build(app)
 }

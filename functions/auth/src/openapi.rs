@@ -15,8 +15,8 @@ use crate::users::NewUser;
     super::me,
     super::users::create,
     super::users::list,
-    super::users::read,
-    super::users::update,
+    super::user_change::read,
+    super::user_change::update,
     super::users::delete,
 ))]
 pub struct Operations;
