@@ -101,7 +101,7 @@ mod tests {
     fn sound_passwords_are_accepted() {
         let cases = [
             "correct horse battery staple",
-            &"ñ".repeat(64),
+            &"ñandú ".repeat(10),
             "ab".repeat(6).as_str(),
             &format!("{}b", "a".repeat(127)),
         ]
