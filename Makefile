@@ -66,7 +66,7 @@ DEV_ENV := \
 # cargo-nextest in .tools come first.
 export PATH := $(VENV)/bin:$(TOOLS)/bin:$(PATH)
 
-.PHONY: help tools dev dev-env test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build sam-local bench-cold-start bench-memory bench-overhead bench-servicing
+.PHONY: help tools dev dev-env test fmt lint clean-local ddb-start ddb-stop bench-lists openapi sam-validate sam-build sam-local bench-cold-start bench-memory bench-overhead bench-servicing bench-argon2
 
 # `sam local`: the functions run in containers on this Docker network, where DynamoDB Local
 # (docker-compose.yml) answers as http://dynamodb:8000. SAM_ARCH=x86_64 builds the functions
@@ -84,7 +84,7 @@ help:
 	echo "make fmt | lint   cargo fmt | cargo clippy"
 	echo "make openapi      regenerate docs/openapi.json from the code, and docs/index.html from it"
 	echo "make sam-local    DynamoDB Local (docker compose) + fixtures + sam build + sam local start-api (needs Docker)"
-	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory | bench-servicing"
+	echo "make bench-lists | bench-overhead | bench-cold-start | bench-memory | bench-servicing | bench-argon2"
 	echo "                  benchmarks (docs/performance.md)"
 	echo "make ddb-start | ddb-stop | clean-local"
 
@@ -276,6 +276,10 @@ bench-cold-start: tools
 bench-memory: tools
 	cargo build --release -p bench -p clients -p loans -p auth
 	"$(DDB)" with cargo run -q --release -p bench --bin memory
+
+# Argon2id settings compared: time per verification and peak memory (docs/performance.md).
+bench-argon2:
+	cargo run -q --release -p bench --bin argon2
 
 # Format the code in place.
 fmt:

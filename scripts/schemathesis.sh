@@ -61,12 +61,20 @@ field() {
 }
 
 login() {
-  call /auth/login "$(python3 -c 'import json, sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' "$1" "$2")" |
-    field access_token
+  call /auth/login "$(python3 -c 'import json, sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' "$1" "$2")"
+}
+
+# A fresh access token from the refresh token in the named variable, which is replaced by
+# its successor (refresh tokens rotate).
+fresh_token() {
+  local pair
+  pair="$(call /auth/refresh "{\"refresh_token\": \"${!1}\"}")"
+  printf -v "$1" '%s' "$(printf '%s' "$pair" | field refresh_token)"
+  printf '%s' "$pair" | field access_token
 }
 
 # A client with a customer login, so that a customer token exists.
-admin_token="$(login "$ADMIN_USERNAME" "$ADMIN_PASSWORD")"
+admin_token="$(login "$ADMIN_USERNAME" "$ADMIN_PASSWORD" | field access_token)"
 client_id="$(call /clients '{
   "first_name": "Schema", "last_name": "Thesis", "email": "schemathesis.customer@example.com",
   "document_number": "SCHT900101", "phone": "+525512345678",
@@ -99,15 +107,17 @@ run() {
   return "$status"
 }
 
-# Both tokens first: the runs fuzz POST /auth/login too, and may lock any username
-# (five failed logins) for 15 minutes. A token lives 15 minutes, longer than both runs.
-customer_token="$(login schemathesis-customer "$customer_password")"
+# Both logins first: the runs fuzz POST /auth/login too, and their failures, all from this
+# machine's address, can brake it for 15 minutes. An access token lives 5 minutes, so each
+# run gets a fresh one from its refresh token (never braked) right before it starts.
+customer_refresh="$(login schemathesis-customer "$customer_password" | field refresh_token)"
+admin_refresh="$(login "$ADMIN_USERNAME" "$ADMIN_PASSWORD" | field refresh_token)"
 failed=0
 # The customer first: the admin's run deletes clients and users, this one's among them.
 for name in $RUNS; do
   case "$name" in
-    customer) run customer "$customer_token" "$USER_EXAMPLES" || failed=1 ;;
-    admin) run admin "$admin_token" "$ADMIN_EXAMPLES" || failed=1 ;;
+    customer) run customer "$(fresh_token customer_refresh)" "$USER_EXAMPLES" || failed=1 ;;
+    admin) run admin "$(fresh_token admin_refresh)" "$ADMIN_EXAMPLES" || failed=1 ;;
     *) echo "schemathesis.sh: unknown run $name" >&2; exit 2 ;;
   esac
 done

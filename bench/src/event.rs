@@ -19,6 +19,8 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// A JSON body, if any.
     pub body: Option<String>,
+    /// The address API Gateway saw the connection come from (`requestContext.http.sourceIp`).
+    pub source_ip: String,
 }
 
 impl HttpRequest {
@@ -30,7 +32,14 @@ impl HttpRequest {
             query: String::new(),
             headers: Vec::new(),
             body: None,
+            source_ip: "127.0.0.1".into(),
         }
+    }
+
+    /// Sets the source address of the connection, as API Gateway reports it.
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.to_owned();
+        self
     }
 
     /// Adds `Authorization: Bearer <token>`.
@@ -86,7 +95,7 @@ impl HttpRequest {
                     "method": self.method,
                     "path": self.path,
                     "protocol": "HTTP/1.1",
-                    "sourceIp": "127.0.0.1",
+                    "sourceIp": self.source_ip,
                     "userAgent": "lending-bench"
                 },
                 "requestId": "bench-request",

@@ -124,13 +124,13 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
         Username::parse(&name).map_err(|e| ApiError::BadRequest(format!("ADMIN_USERNAME {e}")))?;
     let secret = match std::env::var("ADMIN_PASSWORD") {
         Ok(given) => {
-            password::check_strength(&given)
+            password::check_strength(&given, username.as_str())
                 .map_err(|e| ApiError::BadRequest(format!("ADMIN_PASSWORD {e}")))?;
             given
         }
         Err(_) => password::generate()?,
     };
-    if let Some((existing, _)) = store.get_user(username.as_str()).await? {
+    if let Some(existing) = store.get_account(username.as_str()).await? {
         if !reset {
             println!(
                 "admin {}: already exists (use --reset to replace it)",
@@ -138,7 +138,15 @@ async fn create_admin(store: &Store, reset: bool) -> Result<(), ApiError> {
             );
             return Ok(());
         }
-        store.delete_user(&existing).await?;
+        // Reset in place (an enabled admin with the new password, its sessions revoked):
+        // deleting it first could leave the table without an enabled admin.
+        let next = existing.user.changed(Role::Admin, None, false)?;
+        let hash = password::hash(secret.clone()).await?;
+        store.update_user(&existing, &next, Some(&hash)).await?;
+        println!("admin reset; log in with POST /auth/login");
+        println!("username: {}", next.username().as_str());
+        println!("password: {secret}");
+        return Ok(());
     }
     let user = User::new(username, Role::Admin, None, Timestamp::now())?;
     store

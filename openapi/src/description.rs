@@ -51,7 +51,8 @@ that many more match. Cursors are opaque and sealed, bound to the caller, the fi
 
 ## Access
 
-Every operation but `POST /auth/login` needs `Authorization: Bearer <token>`. Each \
+Every operation but `POST /auth/login`, `POST /auth/refresh` and `POST /auth/logout` \
+needs `Authorization: Bearer <token>`. Each \
 operation lists the roles it admits in `security` and `x-roles`, and what a customer \
 (`user`) may do with it in its description.
 ",

@@ -120,12 +120,14 @@ pub(crate) fn me_json() -> Option<Value> {
     serde_json::to_value(Caller::from(&user()?)).ok()
 }
 
-/// A login's answer (the token itself is made up).
+/// A login's answer (the tokens themselves are made up).
 pub(crate) fn token_json() -> Value {
     json!({
         "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbmEifQ.c2lnbmF0dXJl",
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME_SECS,
+        "refresh_token": "q3Zx0m3bWl9Yc8oKfE2tH7uJ1sN5rV6aG4dP0iL2yTw",
+        "refresh_expires_in": shared::auth::token::CUSTOMER_REFRESH_SECS,
     })
 }
 
@@ -181,7 +183,17 @@ pub(crate) fn schemas() -> Vec<(&'static str, Option<Value>)> {
             "Credentials",
             Some(json!({"username": "admin", "password": "correct-horse-battery"})),
         ),
-        ("Token", Some(token_json())),
+        ("TokenPair", Some(token_json())),
+        (
+            "RefreshRequest",
+            Some(json!({"refresh_token": "q3Zx0m3bWl9Yc8oKfE2tH7uJ1sN5rV6aG4dP0iL2yTw"})),
+        ),
+        (
+            "PasswordChange",
+            Some(json!({"current_password": "quiet-harbour-lantern-42",
+                "new_password": "a brand new passphrase"})),
+        ),
+        ("UserChange", Some(json!({"disabled": true}))),
         ("Me", me_json()),
         ("User", user_json()),
         ("UserPage", page_json(user_json())),
@@ -195,7 +207,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Option<Value>)> {
             "NewCustomer",
             Some(json!({
                 "username": "ana",
-                "password": "ana-secret-passphrase",
+                "password": "quiet-harbour-lantern-42",
                 "role": "user",
                 "client_id": CLIENT_ID,
             })),

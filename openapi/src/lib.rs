@@ -5,7 +5,7 @@
 //! successes and the reasons of its own errors), and each function crate collects its
 //! operations in an `Operations` type. The wire types derive `ToSchema`: request bodies in
 //! the function crates (`ClientInput`, `LoanInput`, `QuoteInput`, `Credentials`), responses
-//! in `shared` (`Client`, `Loan`, `Schedule`, `User`, `Me`, `Token`, `Problem`...). Field
+//! in `shared` (`Client`, `Loan`, `Schedule`, `User`, `Me`, `TokenPair`, `Problem`...). Field
 //! names, nesting, which fields are required and enum values come from the types; each
 //! field's limits come from a `schema_with` function of `shared::openapi` that reads the
 //! validator's own constant, since utoipa's validation attributes take literals only. The

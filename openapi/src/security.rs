@@ -22,7 +22,7 @@ const CUSTOMER: &str = "x-customer";
 /// Who may call an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Access {
-    /// No token needed (`POST /auth/login` alone).
+    /// No token needed (`POST /auth/login`, `/auth/refresh`, `/auth/logout`).
     Public,
     /// Admins only: a customer gets `403`.
     Admin,
@@ -88,7 +88,8 @@ impl Access {
 /// The bearer scheme, with the roles it knows.
 pub(crate) fn scheme() -> SecurityScheme {
     let description = format!(
-        "An access token from `POST /auth/login`, sent as `Authorization: Bearer <token>`. \
+        "An access token from `POST /auth/login` or `POST /auth/refresh`, sent as \
+         `Authorization: Bearer <token>`. \
          Tokens are HS256 JWTs that live {} minutes ({LEEWAY_SECS} s of clock skew allowed) \
          and carry the caller's `role` and, for a customer, its `client_id`. A missing, \
          malformed, expired or forged token is `401` with `WWW-Authenticate: Bearer`.\n\n\
@@ -96,7 +97,8 @@ pub(crate) fn scheme() -> SecurityScheme {
          - `{}`: runs the book; may call every operation.\n\
          - `{}`: a customer bound to one client; may read that client, apply for, list \
          and read its loans and their schedules, cancel its own `pending` loan, ask for \
-         quotes and read `GET /auth/me`. Another client's resources are `404` to it (their \
+         quotes, read `GET /auth/me` and change its own password. Another client's \
+         resources are `404` to it (their \
          existence is never revealed); any other operation is `403`.",
         TOKEN_LIFETIME_SECS / 60,
         Role::Admin.as_str(),

@@ -369,6 +369,9 @@ impl From<StoreError> for ApiError {
             StoreError::ProductInactive => {
                 Self::invalid("product_id", "no active product has this id")
             }
+            StoreError::LastAdmin => Self::Conflict(
+                "this is the last enabled admin: it cannot be deleted, disabled or demoted".into(),
+            ),
             StoreError::InUse => Self::Conflict(
                 "loans were made from this product, so it cannot be deleted; retire it with \
                  `active: false`"

@@ -261,6 +261,18 @@ impl TestRequest {
         self
     }
 
+    /// The address API Gateway saw the connection come from
+    /// (`requestContext.http.sourceIp`), as a Lambda event carries it.
+    pub fn source_ip(mut self, ip: &str) -> Self {
+        let mut context =
+            lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some(ip.to_owned());
+        self.builder = self
+            .builder
+            .extension(lambda_http::request::RequestContext::ApiGatewayV2(context));
+        self
+    }
+
     /// `Authorization: Bearer <token>`.
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
@@ -404,11 +416,21 @@ pub async fn create_user(
 
 /// Logs in and returns the response.
 pub async fn login(app: &TestApp, username: &str, password: &str) -> TestResponse {
+    login_from(app, username, password, DEFAULT_TEST_IP).await
+}
+
+/// The source address of requests that do not choose one.
+pub const DEFAULT_TEST_IP: &str = "198.51.100.7";
+
+/// Logs in from source address `ip` and returns the response.
+pub async fn login_from(app: &TestApp, username: &str, password: &str, ip: &str) -> TestResponse {
     let body = serde_json::json!({"username": username, "password": password});
     call(
         &app.app,
         auth_handler,
-        request(Method::POST, "/auth/login").json(&body),
+        request(Method::POST, "/auth/login")
+            .json(&body)
+            .source_ip(ip),
     )
     .await
 }

@@ -1,7 +1,9 @@
-//! The auth function: `/auth/login`, `/auth/me`, `/users` and `/users/{username}`.
+//! The auth function: `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/password`,
+//! `/auth/me`, `/users` and `/users/{username}`.
 //!
-//! Login is the only operation of the API that takes no token. Everything else here is
-//! for admins, except `GET /auth/me`, which tells any caller who it is.
+//! Login, refresh and logout are the only operations of the API that take no access
+//! token (the credentials or the refresh token are what they check). `/users...` is for
+//! admins; `GET /auth/me` and `POST /auth/password` are for any signed-in caller.
 
 use std::sync::Arc;
 
@@ -14,15 +16,26 @@ use shared::http::{self as web, Reply, Routes, get, post};
 mod login;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+mod password;
+mod sessions;
+mod user_change;
 mod users;
 
 /// The function's routes.
 pub fn router(app: Arc<App>) -> axum::Router {
     Routes::new()
         .public("/auth/login", post(login::login))
+        .public("/auth/refresh", post(sessions::refresh))
+        .public("/auth/logout", post(sessions::logout))
+        .route("/auth/password", post(password::change))
         .route("/auth/me", get(me))
         .route("/users", get(users::list).post(users::create))
-        .route("/users/{username}", web::delete(users::delete))
+        .route(
+            "/users/{username}",
+            get(user_change::read)
+                .patch(user_change::update)
+                .delete(users::delete),
+        )
         .build(app)
 }
 

@@ -5,13 +5,18 @@
 
 use crate::users::NewUser;
 
-/// The operations of `/auth/login`, `/auth/me`, `/users` and `/users/{username}`.
+/// The operations of `/auth/...`, `/users` and `/users/{username}`.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     super::login::login,
+    super::sessions::refresh,
+    super::sessions::logout,
+    super::password::change,
     super::me,
     super::users::create,
     super::users::list,
+    super::user_change::read,
+    super::user_change::update,
     super::users::delete,
 ))]
 pub struct Operations;

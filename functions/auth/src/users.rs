@@ -1,4 +1,6 @@
-//! User administration (admins only): create, list, delete.
+//! User administration (admins only): create, list, delete (reading and changing one is
+//! in `user_change`). Deleting a user revokes all its refresh tokens at once; the last
+//! enabled admin cannot be deleted (`409`).
 
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ impl NewUser {
         let username = Username::parse(&self.username)
             .map_err(|e| errors.push(FieldError::body("username", e)))
             .ok();
-        if let Err(e) = password::check_strength(&self.password) {
+        if let Err(e) = password::check_strength(&self.password, self.username.trim()) {
             errors.push(FieldError::body("password", e));
         }
         let role = Role::parse(&self.role)
@@ -144,14 +146,16 @@ pub async fn list(
     operation_id = "deleteUser",
     tag = "Users",
     summary = "Delete a login",
-    description = "Deletes a login: it cannot log in again, and a token it already holds stops \
-        working when it expires. An admin cannot delete its own login.",
+    description = "Deletes a login: it cannot log in or refresh again, and an access token it \
+        already holds lapses within 5 minutes. An admin cannot delete its own login, nor \
+        the last enabled admin.",
     security(("bearerAuth" = ["admin"])),
     params(Username, IfMatch),
     responses(
         (status = 204, description = "The login is gone."),
         (status = 404, description = "No login has this username."),
-        (status = 409, description = "An admin tried to delete its own login."),
+        (status = 409, description = "An admin tried to delete its own login, or the last \
+            enabled admin."),
     ),
 ))]
 pub async fn delete(

@@ -14,6 +14,7 @@ use crate::domain::user::User;
 use crate::error::ApiError;
 
 pub mod password;
+pub mod rules;
 pub mod token;
 
 pub use crate::domain::user::Role;

@@ -1,12 +1,17 @@
-//! Password hashing with Argon2id at OWASP's minimum cost (19 MiB, 2 passes, 1 lane).
+//! Password hashing with Argon2id at one of OWASP's equivalent settings (7 MiB, 5 passes,
+//! 1 lane; see `docs/performance.md` for the comparison behind the choice).
+//!
+//! A stored hash names its own cost, so hashes made at an earlier setting (19 MiB, 2
+//! passes) keep verifying; [`Verdict::needs_rehash`] tells the login to replace such a
+//! hash once the password has matched.
 //!
 //! Hashing is CPU-bound for tens of milliseconds, so it runs on the blocking pool, never
 //! on the async runtime. A login for an unknown username verifies against a fixed dummy
 //! hash of the same cost, so the response time does not reveal which usernames exist.
 //!
-//! Argon2's 19 MiB working area is allocated once and reused by every later hash. A
+//! Argon2's working area is allocated once and reused by every later hash. A
 //! Lambda instance serves one request at a time, so it holds one area for its whole life
-//! instead of asking the allocator for 19 MiB per login, which glibc would keep (peak RSS
+//! instead of asking the allocator for megabytes per login, which glibc would keep (peak RSS
 //! grew to 239 MiB) or, tuned to give it back, the kernel would zero on every login.
 
 use std::sync::Mutex;
@@ -16,15 +21,12 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::ApiError;
 
-/// Shortest password accepted, in characters (not bytes).
-pub const MIN_PASSWORD_CHARS: usize = 12;
-/// Longest password accepted, in characters.
-pub const MAX_PASSWORD_CHARS: usize = 128;
+pub use super::rules::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_strength};
 
-/// Memory cost in KiB (19 MiB), OWASP's minimum for Argon2id.
-const M_COST_KIB: u32 = 19 * 1024;
+/// Memory cost in KiB (7 MiB), with [`T_COST`] one of OWASP's settings for Argon2id.
+pub const M_COST_KIB: u32 = 7 * 1024;
 /// Passes over the memory.
-const T_COST: u32 = 2;
+pub const T_COST: u32 = 5;
 /// Lanes.
 const P_COST: u32 = 1;
 /// Salt length in bytes (128 bits).
@@ -37,7 +39,7 @@ const MAX_M_COST_KIB: u32 = 64 * 1024;
 
 /// A well-formed hash with the same parameters as real ones, whose password nobody knows:
 /// verifying against it costs exactly what verifying a real user costs.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0P8dcNRNqcoRfp8UKeJ1u0Qx6ilIS2Q3w4E1KjmeMoY";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=7168,t=5,p=1$c29tZXNhbHRzb21lc2FsdA$0P8dcNRNqcoRfp8UKeJ1u0Qx6ilIS2Q3w4E1KjmeMoY";
 
 /// The reusable Argon2 working area; empty until the first hash.
 static WORK_AREA: Mutex<Vec<Block>> = Mutex::new(Vec::new());
@@ -74,18 +76,6 @@ fn compute(
     .map_err(argon_error)
 }
 
-/// Checks a new password's length, in characters; the error is a message for the caller.
-pub fn check_strength(password: &str) -> Result<(), String> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(format!("must be at least {MIN_PASSWORD_CHARS} characters"));
-    }
-    if chars > MAX_PASSWORD_CHARS {
-        return Err(format!("must be at most {MAX_PASSWORD_CHARS} characters"));
-    }
-    Ok(())
-}
-
 /// A random 24-character password (144 bits), for bootstrapping the first admin.
 pub fn generate() -> Result<String, ApiError> {
     use base64::Engine as _;
@@ -94,9 +84,14 @@ pub fn generate() -> Result<String, ApiError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Hashes `password` with a fresh random salt into a PHC string.
+/// Hashes `password` with a fresh random salt into a PHC string, at the current cost.
 fn hash_blocking(password: &[u8]) -> Result<String, ApiError> {
-    let params = Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN)).map_err(argon_error)?;
+    hash_with(password, M_COST_KIB, T_COST)
+}
+
+/// Hashes `password` at `m_cost_kib` and `t_cost` (the benchmark compares settings).
+pub fn hash_with(password: &[u8], m_cost_kib: u32, t_cost: u32) -> Result<String, ApiError> {
+    let params = Params::new(m_cost_kib, t_cost, P_COST, Some(OUTPUT_LEN)).map_err(argon_error)?;
     let mut salt = [0u8; SALT_LEN];
     aws_lc_rs::rand::fill(&mut salt).map_err(|_| ApiError::internal("no randomness available"))?;
     let mut out = [0u8; OUTPUT_LEN];
@@ -112,9 +107,31 @@ fn hash_blocking(password: &[u8]) -> Result<String, ApiError> {
     Ok(phc.to_string())
 }
 
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the password is the user's (never for an unknown user).
+    pub matched: bool,
+    /// Whether the stored hash was made with another cost than today's, so that it should
+    /// be replaced now that the password is known to be right.
+    pub needs_rehash: bool,
+}
+
+/// Whether `phc` was made with the current algorithm and cost.
+fn is_current(phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        parsed.algorithm == Algorithm::Argon2id.ident()
+            && Params::try_from(&parsed).is_ok_and(|params| {
+                params.m_cost() == M_COST_KIB
+                    && params.t_cost() == T_COST
+                    && params.p_cost() == P_COST
+            })
+    })
+}
+
 /// Whether `password` hashes to `phc` under the algorithm, version, cost and salt `phc`
 /// names. The comparison is constant-time.
-fn verify_blocking(password: &[u8], phc: &str) -> Result<bool, ApiError> {
+pub fn verify_blocking(password: &[u8], phc: &str) -> Result<bool, ApiError> {
     let parsed = PasswordHash::new(phc).map_err(argon_error)?;
     let algorithm = Algorithm::new(parsed.algorithm.as_str()).map_err(argon_error)?;
     let version = parsed
@@ -154,14 +171,18 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
 }
 
 /// Verifies `password` against `stored`, or against the dummy hash when there is no
-/// user, so both cases cost the same. Returns whether it matched (never for the dummy).
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+/// user, so both cases cost the same. It never matches the dummy.
+pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict, ApiError> {
     let known = stored.is_some();
     let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let needs_rehash = known && !is_current(&phc);
     let matched = tokio::task::spawn_blocking(move || verify_blocking(password.as_bytes(), &phc))
         .await
         .map_err(ApiError::internal)??;
-    Ok(known && matched)
+    Ok(Verdict {
+        matched: known && matched,
+        needs_rehash: known && matched && needs_rehash,
+    })
 }
 
 #[cfg(test)]
@@ -171,16 +192,49 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_only_its_password() {
         let stored = hash("correct horse battery".into()).await.unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(
-            verify("correct horse battery".into(), Some(stored.clone()))
-                .await
-                .unwrap()
+        assert!(stored.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"));
+        let right = verify("correct horse battery".into(), Some(stored.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            right,
+            Verdict {
+                matched: true,
+                needs_rehash: false
+            }
         );
         assert!(
             !verify("wrong horse battery".into(), Some(stored))
                 .await
                 .unwrap()
+                .matched
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hash_of_the_earlier_cost_verifies_and_asks_to_be_replaced() {
+        let old = hash_with(b"correct horse battery", 19 * 1024, 2).unwrap();
+        assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let right = verify("correct horse battery".into(), Some(old.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            right,
+            Verdict {
+                matched: true,
+                needs_rehash: true
+            }
+        );
+        let wrong = verify("wrong horse battery".into(), Some(old))
+            .await
+            .unwrap();
+        assert_eq!(
+            wrong,
+            Verdict {
+                matched: false,
+                needs_rehash: false
+            },
+            "only a right password earns a rehash"
         );
     }
 
@@ -190,7 +244,16 @@ mod tests {
             PasswordHash::new(DUMMY_HASH).is_ok(),
             "the dummy hash parses"
         );
-        assert!(!verify("anything at all".into(), None).await.unwrap());
+        assert!(
+            is_current(DUMMY_HASH),
+            "the dummy costs what a real hash costs"
+        );
+        assert!(
+            !verify("anything at all".into(), None)
+                .await
+                .unwrap()
+                .matched
+        );
     }
 
     #[test]
@@ -258,17 +321,6 @@ mod tests {
         let (a, b) = (generate().unwrap(), generate().unwrap());
         assert_eq!(a.len(), 24);
         assert_ne!(a, b);
-        assert!(check_strength(&a).is_ok());
-    }
-
-    #[test]
-    fn password_length_is_bounded() {
-        assert!(check_strength(&"a".repeat(11)).is_err());
-        assert!(check_strength(&"a".repeat(12)).is_ok());
-        assert!(
-            check_strength(&"ñ".repeat(128)).is_ok(),
-            "characters, not bytes"
-        );
-        assert!(check_strength(&"a".repeat(129)).is_err());
+        assert!(check_strength(&a, "admin").is_ok());
     }
 }

@@ -1,8 +1,14 @@
 //! Access tokens: HS256 JWTs issued at login and verified on every other request.
 //!
 //! Verification pins the algorithm (no `alg: none`, no key confusion), requires `exp`,
-//! `iss`, `aud` and `sub`, allows 30 s of clock skew, and never reveals why a token was
-//! refused: every failure is the same `401` with `WWW-Authenticate: Bearer`.
+//! `nbf`, `iat`, `iss`, `aud`, `sub` and `typ: "access"`, refuses a token issued in the
+//! future or living longer than [`TOKEN_LIFETIME_SECS`], allows 30 s of clock skew on every
+//! time, and never reveals why a token was refused: every failure is the same `401` with
+//! `WWW-Authenticate: Bearer`.
+//!
+//! Refresh tokens are not JWTs: they are opaque random strings (see [`new_refresh_token`]),
+//! stored only as a keyed hash ([`TokenKeys::refresh_digest`]), so neither kind of token
+//! can ever pass for the other.
 
 use chrono::Utc;
 use http::{HeaderMap, header};
@@ -18,11 +24,27 @@ pub const ISSUER: &str = "lending-api";
 /// Who tokens are for: the `aud` claim, checked on every token, so a token minted for
 /// another service with the same secret is refused.
 pub const AUDIENCE: &str = "lending-api";
-/// How long a token lives, in seconds (15 minutes). Tokens cannot be revoked, so this
-/// bounds how long a deleted user's token keeps working.
-pub const TOKEN_LIFETIME_SECS: i64 = 15 * 60;
-/// Clock skew tolerated on `exp`, in seconds.
+/// How long an access token lives, in seconds (5 minutes). Access tokens are not looked
+/// up, so this bounds how long a deleted, disabled or re-roled user's token keeps working
+/// once its refresh tokens are revoked.
+pub const TOKEN_LIFETIME_SECS: i64 = 5 * 60;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
+/// How long an admin's refresh tokens last, counted from the login (12 hours).
+pub const ADMIN_REFRESH_SECS: i64 = 12 * 60 * 60;
+/// How long a customer's refresh tokens last, counted from the login (30 days).
+pub const CUSTOMER_REFRESH_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// How long the refresh tokens of a login with `role` last.
+pub fn refresh_lifetime_secs(role: Role) -> i64 {
+    match role {
+        Role::Admin => ADMIN_REFRESH_SECS,
+        Role::User => CUSTOMER_REFRESH_SECS,
+    }
+}
+
+/// The `typ` claim of an access token.
+pub const ACCESS_TYPE: &str = "access";
 
 /// The claims of an access token. Times are seconds since the Unix epoch.
 #[derive(Debug, Serialize, Deserialize)]
@@ -39,6 +61,10 @@ pub struct Claims {
     pub aud: String,
     /// When the token was issued.
     pub iat: i64,
+    /// When the token starts being valid: `iat`.
+    pub nbf: i64,
+    /// Always [`ACCESS_TYPE`].
+    pub typ: String,
     /// When the token expires: `iat` + [`TOKEN_LIFETIME_SECS`].
     pub exp: i64,
     /// A unique id (a ULID), so that no two tokens are identical.
@@ -64,11 +90,69 @@ pub struct IssuedToken {
     pub expires_in: i64,
 }
 
+/// The body of a successful login or refresh: a new access token and a new refresh token.
+#[derive(Debug, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(as = TokenPair, description = "An access token and the refresh token that renews it.")
+)]
+pub struct TokenPair {
+    /// The signed JWT, sent back as `Authorization: Bearer <access_token>`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::access_token))]
+    pub access_token: String,
+    /// Always `"Bearer"`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::token_type))]
+    pub token_type: &'static str,
+    /// Seconds the access token stays valid ([`TOKEN_LIFETIME_SECS`]).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::expires_in))]
+    pub expires_in: i64,
+    /// The opaque refresh token, good for one `POST /auth/refresh`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::refresh_token))]
+    pub refresh_token: String,
+    /// Seconds the refresh token stays valid.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::refresh_expires_in))]
+    pub refresh_expires_in: i64,
+}
+
+impl TokenPair {
+    /// The pair of `access` and a refresh token valid for `refresh_expires_in` seconds.
+    pub fn new(access: IssuedToken, refresh_token: String, refresh_expires_in: i64) -> Self {
+        Self {
+            access_token: access.access_token,
+            token_type: access.token_type,
+            expires_in: access.expires_in,
+            refresh_token,
+            refresh_expires_in,
+        }
+    }
+}
+
+/// Bytes of randomness in a refresh token (256 bits).
+const REFRESH_TOKEN_BYTES: usize = 32;
+
+/// A new refresh token: 256 random bits, base64url without padding (43 characters).
+pub fn new_refresh_token() -> Result<String, ApiError> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; REFRESH_TOKEN_BYTES];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| ApiError::internal("no randomness available"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `text` has the shape of a refresh token (so garbage costs no database call).
+pub fn looks_like_refresh_token(text: &str) -> bool {
+    text.len() == 43
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Signs and verifies tokens with one shared secret.
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    refresh_key: aws_lc_rs::hmac::Key,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -87,14 +171,26 @@ impl TokenKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
+        validation.validate_nbf = true;
+        // The key of refresh-token digests is derived from the secret under its own label,
+        // so a digest is never also a valid signature.
+        let master = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+        let derived = aws_lc_rs::hmac::sign(&master, b"lending-api refresh token digest");
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            refresh_key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, derived.as_ref()),
         }
+    }
+
+    /// The keyed hash (HMAC-SHA-256, hex) a refresh token is stored and looked up under.
+    pub fn refresh_digest(&self, refresh_token: &str) -> String {
+        let tag = aws_lc_rs::hmac::sign(&self.refresh_key, refresh_token.as_bytes());
+        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Issues a token for `caller`, valid from `now` for [`TOKEN_LIFETIME_SECS`].
@@ -106,6 +202,8 @@ impl TokenKeys {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now,
+            nbf: now,
+            typ: ACCESS_TYPE.into(),
             exp: now + TOKEN_LIFETIME_SECS,
             jti: crate::domain::time::new_id(),
         };
@@ -126,6 +224,17 @@ impl TokenKeys {
             unauthorized()
         })?;
         let claims = data.claims;
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        let now = Self::now();
+        // Issued in the future, or living longer than this service ever issues: forged.
+        if claims.typ != ACCESS_TYPE
+            || claims.iat > now + leeway
+            || claims.exp - claims.iat > TOKEN_LIFETIME_SECS
+            || claims.nbf < claims.iat
+        {
+            tracing::info!("token refused: wrong type, issue time or lifetime");
+            return Err(unauthorized());
+        }
         // A customer token without its client, or an admin token bound to one, was not
         // issued by this service.
         let client_id = match (claims.role, claims.client_id) {
@@ -196,14 +305,27 @@ mod tests {
 
     fn claims(now: i64) -> serde_json::Value {
         json!({"sub": "root", "role": "admin", "client_id": null, "iss": ISSUER, "aud": AUDIENCE,
-               "iat": now, "exp": now + 900, "jti": "x"})
+               "iat": now, "nbf": now, "exp": now + 300, "typ": "access", "jti": "x"})
     }
 
     #[test]
     fn an_issued_token_verifies_to_its_caller() {
         let token = keys().issue(&admin(), TokenKeys::now()).unwrap();
-        assert_eq!(token.expires_in, 900);
+        assert_eq!(token.expires_in, 300);
         assert_eq!(keys().verify(&token.access_token).unwrap(), admin());
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_digested_with_the_key() {
+        let (a, b) = (new_refresh_token().unwrap(), new_refresh_token().unwrap());
+        assert_ne!(a, b);
+        assert!(looks_like_refresh_token(&a), "{a}");
+        assert!(!looks_like_refresh_token("short"));
+        assert_eq!(keys().refresh_digest(&a), keys().refresh_digest(&a));
+        assert_ne!(keys().refresh_digest(&a), keys().refresh_digest(&b));
+        let other = TokenKeys::new(b"another-secret-of-enough-length-123456");
+        assert_ne!(keys().refresh_digest(&a), other.refresh_digest(&a));
+        assert_eq!(keys().refresh_digest(&a).len(), 64);
     }
 
     #[test]
@@ -247,8 +369,24 @@ mod tests {
                 "expired beyond the leeway",
             ),
             (
-                &with("exp", json!((now + 900).to_string())) as &str,
+                &with("exp", json!((now + 300).to_string())) as &str,
                 "exp as a string",
+            ),
+            (&without("nbf") as &str, "no nbf"),
+            (&without("iat") as &str, "no iat"),
+            (&without("typ") as &str, "no typ"),
+            (&with("typ", json!("refresh")) as &str, "a refresh type"),
+            (
+                &with("nbf", json!(now + 120)) as &str,
+                "not valid before a later time",
+            ),
+            (
+                &with("iat", json!(now + 120)) as &str,
+                "issued in the future",
+            ),
+            (
+                &with("exp", json!(now + 3600)) as &str,
+                "a lifetime longer than issued",
             ),
             (&with("iss", json!("someone-else")) as &str, "wrong issuer"),
             (&with("aud", json!("another-api")) as &str, "wrong audience"),

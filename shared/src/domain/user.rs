@@ -121,6 +121,8 @@ pub struct User {
     role: Role,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::client_id, required = true))]
     client_id: Option<ClientId>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = doc::disabled))]
+    disabled: bool,
     #[cfg_attr(feature = "openapi", schema(schema_with = doc::created_at))]
     created_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::common::version))]
@@ -133,6 +135,9 @@ struct UserFields {
     username: Username,
     role: Role,
     client_id: Option<ClientId>,
+    // Users stored before logins could be disabled are enabled.
+    #[serde(default)]
+    disabled: bool,
     created_at: Timestamp,
     version: u64,
 }
@@ -147,6 +152,7 @@ impl TryFrom<UserFields> for User {
             fields.created_at,
         )?;
         user.version = fields.version;
+        user.disabled = fields.disabled;
         Ok(user)
     }
 }
@@ -168,9 +174,34 @@ impl User {
             username,
             role,
             client_id,
+            disabled: false,
             created_at: now,
             version: 1,
         })
+    }
+
+    /// This user with another role, client binding or disabled flag, at the next version;
+    /// the role and client must still agree.
+    pub fn changed(
+        &self,
+        role: Role,
+        client_id: Option<ClientId>,
+        disabled: bool,
+    ) -> Result<Self, UserError> {
+        let mut next = Self::new(self.username.clone(), role, client_id, self.created_at)?;
+        next.disabled = disabled;
+        next.version = self.version + 1;
+        Ok(next)
+    }
+
+    /// Whether the user is disabled (it can neither log in nor refresh).
+    pub fn disabled(&self) -> bool {
+        self.disabled
+    }
+
+    /// Whether the user is an admin that is not disabled: the API always keeps one.
+    pub fn is_enabled_admin(&self) -> bool {
+        self.role == Role::Admin && !self.disabled
     }
 
     /// The login name and the user's identity; it cannot change.
@@ -193,7 +224,7 @@ impl User {
         self.created_at
     }
 
-    /// The user's `ETag`, which `DELETE /users/{username}` is conditional on.
+    /// The user's `ETag`, which `PATCH` and `DELETE /users/{username}` are conditional on.
     pub fn version(&self) -> u64 {
         self.version
     }

@@ -210,3 +210,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         })
     }
 }
+
+/// The address the request came from, as API Gateway saw the connection
+/// (`requestContext.http.sourceIp`). Never a header the caller sets: `X-Forwarded-For` and
+/// the like are the caller's to forge. A request without a request context (only in
+/// process, in tests) counts as the address `unknown`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceIp(pub String);
+
+impl SourceIp {
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SourceIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        let ip = match parts
+            .extensions
+            .get::<lambda_http::request::RequestContext>()
+        {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+                context.http.source_ip.clone()
+            }
+            #[allow(unreachable_patterns)]
+            _ => None,
+        };
+        // Only characters an IPv4 or IPv6 address has, so it is safe in a key and a log.
+        let ip = ip
+            .filter(|ip| {
+                (1..=45).contains(&ip.len())
+                    && ip
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+            })
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(Self(ip))
+    }
+}

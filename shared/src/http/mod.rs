@@ -28,7 +28,7 @@ pub mod router;
 
 pub use body::parse_json;
 pub use conditional::{IfMatch, Lost, etag, write_with_retry};
-pub use extract::{Admin, Json, VisibleClient};
+pub use extract::{Admin, Json, SourceIp, VisibleClient};
 pub use idempotency::{Attempt, Idempotency};
 pub use query::{Query, QueryPairs};
 pub use reply::Reply;

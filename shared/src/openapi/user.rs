@@ -49,8 +49,39 @@ fields! {
     expires_in => integer(
         1,
         None,
-        &format!("Seconds until the token expires ({TOKEN_LIFETIME_SECS})."),
+        &format!("Seconds until the access token expires ({TOKEN_LIFETIME_SECS})."),
     );
+    /// `refresh_token`.
+    refresh_token => string(
+        "An opaque refresh token (43 characters, base64url): send it once to \
+         `POST /auth/refresh` for a new pair, or to `POST /auth/logout`. Presenting it a \
+         second time revokes every token descended from the same login.",
+    )
+    .min_length(Some(43))
+    .max_length(Some(43))
+    .pattern(Some("^[A-Za-z0-9_-]{43}$"));
+    /// `refresh_expires_in`.
+    refresh_expires_in => integer(
+        1,
+        None,
+        "Seconds until the refresh token expires: a login's refresh tokens last 12 hours for \
+         an admin and 30 days for a customer, counted from the login.",
+    );
+    /// A new password (`POST /auth/password`, `PATCH /users/{username}`).
+    new_password => formatted(
+        KnownFormat::Password,
+        &format!(
+            "{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters, not all whitespace, not one \
+             character repeated, not containing the username, and not one of the 30,000 most \
+             common passwords; stored only as an Argon2id hash."
+        ),
+    )
+    .min_length(Some(MIN_PASSWORD_CHARS))
+    .max_length(Some(MAX_PASSWORD_CHARS));
+    /// `disabled` of a login.
+    disabled => ObjectBuilder::new()
+        .schema_type(Type::Boolean)
+        .description(Some("Whether the login is disabled: it can neither log in nor refresh."));
     /// The `username` to log in with: any text of a username's length, compared
     /// case-insensitively.
     login_username => string("The username (compared case-insensitively).")
@@ -92,15 +123,7 @@ pub fn new_logins() -> Vec<(String, RefOr<Schema>)> {
 }
 
 fn new_login(role: Role) -> ObjectBuilder {
-    let password = formatted(
-        KnownFormat::Password,
-        &format!(
-            "{MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters; stored only as an \
-             Argon2id hash."
-        ),
-    )
-    .min_length(Some(MIN_PASSWORD_CHARS))
-    .max_length(Some(MAX_PASSWORD_CHARS));
+    let password = new_password();
     let role_schema = string("The role.").enum_values(Some([role.as_str()]));
     let (description, client, required): (_, RefOr<Schema>, &[&str]) = match role {
         Role::Admin => (

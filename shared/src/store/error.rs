@@ -62,6 +62,9 @@ pub enum StoreError {
     /// The product a loan is applied for through is gone or no longer active.
     #[error("the product is not active")]
     ProductInactive,
+    /// The change would leave no enabled admin.
+    #[error("the last enabled admin must stay")]
+    LastAdmin,
     /// The item has dependants that keep it (a product loans were made from).
     #[error("the item is in use")]
     InUse,

@@ -8,7 +8,11 @@
 //! | email guard | `EMAIL#<lower-cased email>` | `EMAIL` | |
 //! | document guard | `DOCUMENT#<number>` | `DOCUMENT` | |
 //! | user | `USER#<username>` | `USER` | `USER` / `<created_at>#<username>` |
-//! | failed logins | `LOGIN#<username>` | `FAILURES` | |
+//! | failed logins of a username from an address | `LOGIN#<username>#<ip>` | `FAILURES` | |
+//! | failed logins from an address | `LOGIN_IP#<ip>` | `FAILURES` | |
+//! | refresh token | `REFRESH#<keyed hash>` | `REFRESH` | |
+//! | refresh token family (one login) | `FAMILY#<id>` | `FAMILY` | |
+//! | count of enabled admins | `ADMINS` | `ADMINS` | |
 //! | idempotency record | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY` | |
 //! | product | `PRODUCT#<id>` | `PRODUCT` | `PRODUCT` / `<created_at>#<id>` |
 //! | loan transaction | `CLIENT#<client_id>` | `TXN#<loan_id>#<seq>` | |
@@ -68,6 +72,11 @@ pub const CLIENT_ID: &str = "client_id";
 pub const CREATED_AT: &str = "created_at";
 /// A loan's status (its partition's list filters on it).
 pub const STATUS: &str = "status";
+/// A user's session stamp: every refresh token is bound to the stamp it was issued
+/// under, and replacing the stamp revokes them all at once.
+pub const SESSION_STAMP: &str = "session_stamp";
+/// The count of enabled admins in the [`ADMINS_KEY`] item.
+pub const ENABLED_ADMINS: &str = "enabled";
 /// The username a customer login link points at.
 pub const USERNAME: &str = "username";
 /// A client's count of `pending` loans, kept in the transaction of every write that makes
@@ -103,6 +112,12 @@ pub const DOCUMENT_SK: &str = "DOCUMENT";
 pub const USER_SK: &str = "USER";
 /// The sort key of a username's failed-login counter.
 pub const FAILURES_SK: &str = "FAILURES";
+/// The sort key of a refresh token.
+pub const REFRESH_SK: &str = "REFRESH";
+/// The sort key of a refresh token family.
+pub const FAMILY_SK: &str = "FAMILY";
+/// The key (partition and sort) of the count of enabled admins.
+pub const ADMINS_KEY: &str = "ADMINS";
 /// The sort key of an idempotency record.
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 /// What every loan's sort key starts with, in its client's partition.
@@ -168,9 +183,24 @@ pub fn user_link_sk(username: &str) -> String {
     format!("{USER_LINK_PREFIX}{username}")
 }
 
-/// The partition of a username's failed-login counter.
-pub fn login_failures_pk(username: &str) -> String {
-    format!("LOGIN#{username}")
+/// The partition of the failed-login counter of `username` from address `ip`.
+pub fn login_failures_pk(username: &str, ip: &str) -> String {
+    format!("LOGIN#{username}#{ip}")
+}
+
+/// The partition of the failed-login counter of address `ip`, across usernames.
+pub fn address_failures_pk(ip: &str) -> String {
+    format!("LOGIN_IP#{ip}")
+}
+
+/// The partition of a refresh token, by its keyed hash.
+pub fn refresh_pk(digest: &str) -> String {
+    format!("REFRESH#{digest}")
+}
+
+/// The partition of a refresh token family.
+pub fn family_pk(family: &str) -> String {
+    format!("FAMILY#{family}")
 }
 
 /// The partition of a product.

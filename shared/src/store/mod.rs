@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
+pub mod accounts;
 pub mod batch;
 pub mod client_delete;
 pub mod clients;
@@ -29,6 +30,7 @@ pub mod logins;
 pub mod page;
 pub mod products;
 pub mod retry;
+pub mod sessions;
 pub mod table;
 pub mod users;
 

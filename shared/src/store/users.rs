@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::error::{StoreError, Unique, failed_condition};
 use super::idempotency::{WriteOnce, claim_lost};
 use super::keys::{
-    CLIENT_SK, DELETING, ENTITY, GSI1PK, GSI1SK, PK, SK, USER_KIND, USER_SEQ, USER_SK, USERNAME,
-    VERSION, client_pk, user_link_sk, user_pk,
+    ADMINS_KEY, CLIENT_SK, DELETING, ENABLED_ADMINS, ENTITY, GSI1PK, GSI1SK, PK, SESSION_STAMP, SK,
+    USER_KIND, USER_SEQ, USER_SK, USERNAME, VERSION, client_pk, user_link_sk, user_pk,
 };
 use super::page::{ResumeKey, fetch_page};
 use super::table::GSI1;
@@ -23,7 +23,47 @@ use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 
 /// The password hash attribute of a user item.
-const PASSWORD_HASH: &str = "password_hash";
+pub(crate) const PASSWORD_HASH: &str = "password_hash";
+
+/// Adds `delta` (+1 or -1) to the count of enabled admins, as part of a transaction; a
+/// decrement is conditional on another enabled admin remaining.
+pub(crate) fn admins_change(table: &str, delta: i64) -> Result<TransactWriteItem, StoreError> {
+    let update = Update::builder()
+        .table_name(table)
+        .key(PK, s(ADMINS_KEY))
+        .key(SK, s(ADMINS_KEY))
+        .expression_attribute_names("#enabled", ENABLED_ADMINS);
+    let update = if delta > 0 {
+        update
+            .update_expression("SET #enabled = if_not_exists(#enabled, :zero) + :one")
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+    } else {
+        update
+            .update_expression("SET #enabled = #enabled - :one")
+            .condition_expression("#enabled > :one")
+            .expression_attribute_values(":one", n(1))
+    };
+    Ok(TransactWriteItem::builder()
+        .update(update.build().map_err(StoreError::invalid_request)?)
+        .build())
+}
+
+/// A new session stamp: replacing a user's stamp revokes all its refresh tokens.
+pub(crate) fn new_session_stamp() -> String {
+    crate::domain::time::new_id()
+}
+
+/// A user as the store keeps it: the user, its password hash and its session stamp.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The user.
+    pub user: User,
+    /// Its password's Argon2id hash (PHC string).
+    pub password_hash: String,
+    /// The stamp its refresh tokens are bound to (empty for a user stored before stamps).
+    pub session_stamp: String,
+}
 
 /// Deletes the user `username` (no condition), as part of a transaction.
 pub(crate) fn user_delete(table: &str, username: &str) -> Result<TransactWriteItem, StoreError> {
@@ -58,6 +98,8 @@ struct UserRecord {
     #[serde(flatten)]
     user: User,
     password_hash: String,
+    #[serde(default)]
+    session_stamp: String,
 }
 
 fn read_user(item: Item) -> Result<UserRecord, StoreError> {
@@ -85,6 +127,7 @@ impl Store {
         item.insert(SK.into(), s(USER_SK));
         item.insert(ENTITY.into(), s("user"));
         item.insert(PASSWORD_HASH.into(), s(password_hash));
+        item.insert(SESSION_STAMP.into(), s(new_session_stamp()));
         item.insert(GSI1PK.into(), s(USER_KIND));
         item.insert(GSI1SK.into(), s(user_sort_key(user.created_at(), username)));
         let put = Put::builder()
@@ -121,6 +164,9 @@ impl Store {
             actions.push(TransactWriteItem::builder().update(client).build());
             actions.push(TransactWriteItem::builder().put(link).build());
         }
+        if user.is_enabled_admin() {
+            actions.push(admins_change(self.table(), 1)?);
+        }
         let (request, record) = self.transaction(actions, once)?;
         let Err(err) = request.send().await else {
             return Ok(());
@@ -139,14 +185,30 @@ impl Store {
 
     /// A user and its password hash.
     pub async fn get_user(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        Ok(self
+            .get_account(username)
+            .await?
+            .map(|account| (account.user, account.password_hash)))
+    }
+
+    /// A user with its password hash and session stamp.
+    pub async fn get_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
         self.get_item(user_pk(username), USER_SK, "get user")
             .await?
-            .map(|item| read_user(item).map(|record| (record.user, record.password_hash)))
+            .map(|item| {
+                read_user(item).map(|record| Account {
+                    user: record.user,
+                    password_hash: record.password_hash,
+                    session_stamp: record.session_stamp,
+                })
+            })
             .transpose()
     }
 
     /// Deletes `user` if it is still at the version read, with its link in its client's
-    /// partition when it is a customer; `Stale` when it is gone or has changed since.
+    /// partition when it is a customer; `Stale` when it is gone or has changed since,
+    /// `LastAdmin` when it is the last enabled admin. Its refresh tokens die with it: a
+    /// refresh reads the user, and a user made later under the same name has a new stamp.
     pub async fn delete_user(&self, user: &User) -> Result<(), StoreError> {
         let username = user.username().as_str();
         let delete = Delete::builder()
@@ -162,9 +224,16 @@ impl Store {
         if let Some(client_id) = user.client_id() {
             actions.push(user_link_delete(self.table(), client_id, username)?);
         }
+        let admins = user.is_enabled_admin().then_some(actions.len());
+        if admins.is_some() {
+            actions.push(admins_change(self.table(), -1)?);
+        }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(err) if failed_condition(&err, 0) => Err(StoreError::Stale),
+            Err(err) if admins.is_some_and(|i| failed_condition(&err, i)) => {
+                Err(StoreError::LastAdmin)
+            }
             Err(err) => Err(StoreError::transaction("delete user", err)),
         }
     }

@@ -17,7 +17,7 @@ async fn login_with_right_credentials_returns_a_bearer_token_that_works() {
 
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(response.body["token_type"], "Bearer");
-    assert_eq!(response.body["expires_in"], 900);
+    assert_eq!(response.body["expires_in"], 300);
     let token = response.body["access_token"].as_str().unwrap();
     let me = app
         .send(request(Method::GET, "/auth/me").bearer(token))
@@ -49,63 +49,6 @@ async fn wrong_password_and_unknown_user_get_identical_401s() {
     unknown_user.assert_problem(401);
     assert_eq!(wrong_password.body, unknown_user.body);
     assert_eq!(wrong_password.header("www-authenticate"), Some("Bearer"));
-}
-
-#[tokio::test]
-async fn the_sixth_failed_login_in_the_window_gets_429_even_with_the_right_password() {
-    let app = TestApp::spawn().await;
-    create_user(&app, "target", PASSWORD, "admin", None).await;
-
-    for attempt in 1..=5 {
-        login(&app, "target", "wrong password!")
-            .await
-            .assert_problem(401);
-        let _ = attempt;
-    }
-    let sixth = login(&app, "target", PASSWORD).await;
-
-    sixth.assert_problem(429);
-    let retry_after: u64 = sixth.header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=900).contains(&retry_after), "{retry_after}");
-    let other = create_user(&app, "bystander", PASSWORD, "admin", None).await;
-    assert_eq!(
-        login(&app, other["username"].as_str().unwrap(), PASSWORD)
-            .await
-            .status,
-        200,
-        "other usernames are not locked"
-    );
-}
-
-#[tokio::test]
-async fn unknown_usernames_are_braked_like_real_ones() {
-    let app = TestApp::spawn().await;
-    for _ in 0..5 {
-        login(&app, "ghost", "whatever password")
-            .await
-            .assert_problem(401);
-    }
-    login(&app, "ghost", "whatever password")
-        .await
-        .assert_problem(429);
-}
-
-#[tokio::test]
-async fn a_successful_login_resets_the_failure_count() {
-    let app = TestApp::spawn().await;
-    create_user(&app, "forgetful", PASSWORD, "admin", None).await;
-    for _ in 0..4 {
-        login(&app, "forgetful", "wrong password!")
-            .await
-            .assert_problem(401);
-    }
-    assert_eq!(login(&app, "forgetful", PASSWORD).await.status, 200);
-    for _ in 0..4 {
-        login(&app, "forgetful", "wrong password!")
-            .await
-            .assert_problem(401);
-    }
-    assert_eq!(login(&app, "forgetful", PASSWORD).await.status, 200);
 }
 
 #[tokio::test]
@@ -244,6 +187,7 @@ async fn list_users_pages_newest_first() {
 #[tokio::test]
 async fn delete_user_returns_204_then_404_and_the_user_can_no_longer_log_in() {
     let app = TestApp::spawn().await;
+    create_user(&app, "stayer", PASSWORD, "admin", None).await;
     create_user(&app, "leaver", PASSWORD, "admin", None).await;
     let token = login(&app, "leaver", PASSWORD).await.body["access_token"]
         .as_str()
@@ -256,8 +200,8 @@ async fn delete_user_returns_204_then_404_and_the_user_can_no_longer_log_in() {
     assert_eq!(deleted.status, 204);
     again.assert_problem(404);
     login(&app, "leaver", PASSWORD).await.assert_problem(401);
-    // Tokens are stateless: one issued before the deletion keeps working until it
-    // expires (at most 15 minutes), which is the documented bound.
+    // Access tokens are not looked up: one issued before the deletion keeps working until
+    // it expires (at most 5 minutes), the documented bound; its refresh token is dead.
     let me = app
         .send(request(Method::GET, "/auth/me").bearer(&token))
         .await;

@@ -2,6 +2,7 @@
 
 mod applications;
 mod auth;
+mod brake;
 mod clients;
 mod clients_concurrency;
 mod clients_list;
@@ -20,4 +21,5 @@ mod races;
 mod round_trips;
 mod seed;
 mod servicing;
+mod sessions;
 mod template;

@@ -47,7 +47,15 @@ async fn wrong_methods_are_405_with_allow_on_every_function() {
         (auth_handler, Method::GET, "/auth/login".into(), "POST"),
         (auth_handler, Method::POST, "/auth/me".into(), "GET"),
         (auth_handler, Method::PUT, "/users".into(), "GET, POST"),
-        (auth_handler, Method::GET, "/users/someone".into(), "DELETE"),
+        (
+            auth_handler,
+            Method::PUT,
+            "/users/someone".into(),
+            "GET, PATCH, DELETE",
+        ),
+        (auth_handler, Method::GET, "/auth/refresh".into(), "POST"),
+        (auth_handler, Method::GET, "/auth/logout".into(), "POST"),
+        (auth_handler, Method::GET, "/auth/password".into(), "POST"),
     ];
     for (handler, method, uri, allow) in cases {
         let response = app.as_admin(handler, request(method.clone(), &uri)).await;
