@@ -9,8 +9,10 @@ A file is named `<method>-<path>.<status>.json`, the path's segments joined by `
 braces (`post-clients-client_id-loans.201.json`); `<status>` is what the function answers
 against a table holding the fixtures of `lending-admin event-fixtures`
 (infra/src/fixtures.rs), whose ids these events use. The `Authorization` header carries
-the placeholder `Bearer DEV_TOKEN`: `scripts/dev-token EVENT` prints an event with a fresh
-token in its place.
+the placeholder `Bearer DEV_TOKEN` (an admin) or, for the events that act as the fixtures'
+customer, `Bearer DEV_CUSTOMER_TOKEN`: `scripts/dev-token EVENT` prints an event with a
+fresh token in its place. The refresh and logout events carry none: the refresh token in
+their body is the credential.
 
 To add an event: add a row to EVENTS (method, route, status, and its path parameters,
 query, body and extra headers), run this script, and commit events/.
@@ -37,8 +39,14 @@ PRODUCT_TO_DELETE_ID = "01KBBKB100EVENTSPR0DVCT00B"
 CUSTOMER_USERNAME = "ana.lopez"
 CUSTOMER_PASSWORD = "dev-only-password-ana-lopez"
 USER_TO_DELETE = "leaving.customer"
+REFRESH_TOKEN = "dev-only-refresh-token-of-ana-lopez-0000001"
 
 TOKEN_PLACEHOLDER = "Bearer DEV_TOKEN"
+CUSTOMER_TOKEN_PLACEHOLDER = "Bearer DEV_CUSTOMER_TOKEN"
+# Operations whose credential is in the body, not in an Authorization header.
+NO_TOKEN = {("POST", "/auth/login"), ("POST", "/auth/refresh"), ("POST", "/auth/logout")}
+# Operations an event performs as the fixtures' customer rather than as an admin.
+AS_CUSTOMER = {("POST", "/auth/password")}
 API_ID = "abc123defg"
 DOMAIN = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
 SOURCE_IP = "203.0.113.24"
@@ -119,8 +127,16 @@ EVENTS = [
     ("DELETE", "/products/{product_id}", 204, {"product_id": PRODUCT_TO_DELETE_ID}, {}, None, {}),
     ("POST", "/auth/login", 200, {}, {},
      {"username": CUSTOMER_USERNAME, "password": CUSTOMER_PASSWORD}, {}),
+    ("POST", "/auth/refresh", 200, {}, {}, {"refresh_token": REFRESH_TOKEN}, {}),
+    ("POST", "/auth/logout", 204, {}, {}, {"refresh_token": REFRESH_TOKEN}, {}),
+    ("POST", "/auth/password", 204, {}, {},
+     {"current_password": CUSTOMER_PASSWORD,
+      "new_password": "a longer dev-only passphrase, changed"}, {}),
     ("GET", "/auth/me", 200, {}, {}, None, {}),
     ("GET", "/users", 200, {}, {"limit": "10"}, None, {}),
+    ("GET", "/users/{username}", 200, {"username": CUSTOMER_USERNAME}, {}, None, {}),
+    ("PATCH", "/users/{username}", 200, {"username": USER_TO_DELETE}, {},
+     {"disabled": True}, {}),
     ("POST", "/users", 201, {}, {},
      {"username": "marta.ruiz", "password": "marta-dev-only-passphrase", "role": "user",
       "client_id": CLIENT_ID}, {"idempotency-key": "create-user-marta-ruiz"}),
@@ -150,7 +166,9 @@ def event(method, route, path_params, query, body, extra_headers):
         "x-forwarded-port": "443",
         "x-forwarded-proto": "https",
     }
-    if route != "/auth/login":
+    if (method, route) in AS_CUSTOMER:
+        headers["authorization"] = CUSTOMER_TOKEN_PLACEHOLDER
+    elif (method, route) not in NO_TOKEN:
         headers["authorization"] = TOKEN_PLACEHOLDER
     text = None
     if body is not None:

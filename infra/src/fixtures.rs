@@ -4,12 +4,13 @@
 //!
 //! Everything goes in through the store's own writes (uniqueness guards, pending counts,
 //! the products' loan counts), as the API would leave it. Loading is idempotent: once the
-//! first client exists, nothing more is written. The ids, names and passwords are public
-//! and for local use only.
+//! first client exists, nothing more is written. The ids, names, passwords and the refresh
+//! token are public and for local use only.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use shared::auth::{Role, password};
+use shared::auth::token::refresh_lifetime_secs;
+use shared::auth::{Role, TokenKeys, password};
 use shared::domain::client::{Client, ClientDetails, MonthlyIncome};
 use shared::domain::fields::{DocumentNumber, Email, PersonName, Phone};
 use shared::domain::ids::{ClientId, LoanId, ProductId, TxnId};
@@ -45,8 +46,14 @@ pub const PRODUCT_TO_DELETE_ID: &str = "01KBBKB100EVENTSPR0DVCT00B";
 pub const CUSTOMER_USERNAME: &str = "ana.lopez";
 /// Its password (dev only).
 pub const CUSTOMER_PASSWORD: &str = "dev-only-password-ana-lopez";
-/// A second customer login of [`CLIENT_ID`], which `DELETE /users/{username}` removes.
+/// A second customer login of [`CLIENT_ID`], which `DELETE /users/{username}` removes
+/// and `PATCH /users/{username}` disables.
 pub const USER_TO_DELETE: &str = "leaving.customer";
+/// A refresh token of a login of [`CUSTOMER_USERNAME`], which `POST /auth/refresh` spends
+/// and `POST /auth/logout` revokes. It has a refresh token's shape (43 base64url
+/// characters) but is public: it works only against a table holding these fixtures, and
+/// only once for a refresh (presenting it again revokes its login, as any spent token).
+pub const REFRESH_TOKEN: &str = "dev-only-refresh-token-of-ana-lopez-0000001";
 
 /// The fixtures' creation instant: 2025-12-01T00:00:00Z, the time in their ids.
 const CREATED_MS: i64 = 1_764_547_200_000;
@@ -184,6 +191,20 @@ async fn active_loan(store: &Store, client: &Client) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Starts a login of `username` whose refresh token is [`REFRESH_TOKEN`], as
+/// `POST /auth/login` would, valid for a customer's refresh lifetime from now.
+async fn session(store: &Store, tokens: &TokenKeys, username: &str) -> Result<(), ApiError> {
+    let account = store
+        .get_account(username)
+        .await?
+        .ok_or_else(|| invalid("session", "its user is missing"))?;
+    let expires_at = TokenKeys::now() + refresh_lifetime_secs(account.user.role());
+    store
+        .start_session(&account, &tokens.refresh_digest(REFRESH_TOKEN), expires_at)
+        .await?;
+    Ok(())
+}
+
 async fn customer(store: &Store, name: &str, client: &Client, hash: &str) -> Result<(), ApiError> {
     let username = Username::parse(name).map_err(|e| invalid("username", e))?;
     let user = User::new(username, Role::User, Some(client.id().clone()), at(0)?)
@@ -193,7 +214,8 @@ async fn customer(store: &Store, name: &str, client: &Client, hash: &str) -> Res
 }
 
 /// Loads the fixtures into `store`'s table unless they are there already; says which.
-pub async fn load(store: &Store) -> Result<bool, ApiError> {
+/// `tokens` are the functions' keys, under which [`REFRESH_TOKEN`] is stored.
+pub async fn load(store: &Store, tokens: &TokenKeys) -> Result<bool, ApiError> {
     let ana = client(
         CLIENT_ID,
         ("Ana", "López"),
@@ -229,5 +251,6 @@ pub async fn load(store: &Store) -> Result<bool, ApiError> {
     let hash = password::hash(CUSTOMER_PASSWORD.to_owned()).await?;
     customer(store, CUSTOMER_USERNAME, &ana, &hash).await?;
     customer(store, USER_TO_DELETE, &ana, &hash).await?;
+    session(store, tokens, CUSTOMER_USERNAME).await?;
     Ok(true)
 }

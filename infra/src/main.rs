@@ -12,10 +12,11 @@
 //!
 //! - `event-fixtures`: loads the clients, loans, products and logins the events in
 //!   `events/` refer to, under fixed ids (no-op when they are there).
-//! - `dev-token [--customer CLIENT_ID]`: prints a fresh access token signed with
-//!   `TOKEN_SECRET`, for the events' `Authorization` header (tokens expire in minutes): the
-//!   admin `ADMIN_USERNAME` (default `admin`), or a customer of `CLIENT_ID`. For local
-//!   development only; it touches no table.
+//! - `dev-token [--customer CLIENT_ID | --events-customer]`: prints a fresh access token
+//!   signed with `TOKEN_SECRET`, for the events' `Authorization` header (tokens expire in
+//!   minutes): the admin `ADMIN_USERNAME` (default `admin`), a customer of `CLIENT_ID`, or
+//!   the event fixtures' customer login (`ana.lopez`), which the events that act as a
+//!   customer use. For local development only; it touches no table.
 //!
 //! It reads the same environment as the functions (`TABLE_NAME`, `CURSOR_SECRET`,
 //! `TOKEN_SECRET`, `AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
@@ -31,7 +32,7 @@ use shared::store::{dynamodb_client_from_default_chain, table};
 use shared::{ApiError, Config, Store};
 
 const USAGE: &str = "usage: lending-admin create-table | create-admin [--reset] | seed [CLIENTS] [LOANS_PER_CLIENT] \
-                     | event-fixtures | dev-token [--customer CLIENT_ID]";
+                     | event-fixtures | dev-token [--customer CLIENT_ID | --events-customer]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -70,14 +71,28 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        ["event-fixtures"] => infra::fixtures::load(&Store::new(client, &config.table_name))
-            .await
-            .map(|loaded| {
-                let verb = if loaded { "loaded" } else { "already there" };
-                println!("event fixtures in {}: {verb}", config.table_name);
+        ["event-fixtures"] => infra::fixtures::load(
+            &Store::new(client, &config.table_name),
+            &TokenKeys::new(&config.token_secret),
+        )
+        .await
+        .map(|loaded| {
+            let verb = if loaded { "loaded" } else { "already there" };
+            println!("event fixtures in {}: {verb}", config.table_name);
+        }),
+        ["dev-token"] => dev_token(&config, admin()),
+        ["dev-token", "--customer", client] => ClientId::parse(client)
+            .ok_or_else(|| ApiError::BadRequest(format!("{client:?} is not a client id")))
+            .and_then(|client_id| {
+                let username = format!("customer-{}", client_id.as_str().to_lowercase());
+                dev_token(&config, customer(username, client_id))
             }),
-        ["dev-token"] => dev_token(&config, None),
-        ["dev-token", "--customer", client] => dev_token(&config, Some(client)),
+        ["dev-token", "--events-customer"] => ClientId::parse(infra::fixtures::CLIENT_ID)
+            .ok_or_else(|| ApiError::internal("the fixtures' client id is not an id"))
+            .and_then(|client_id| {
+                let username = infra::fixtures::CUSTOMER_USERNAME.to_owned();
+                dev_token(&config, customer(username, client_id))
+            }),
         ["create-admin", rest @ ..] if rest.iter().all(|a| *a == "--reset") => {
             create_admin(&Store::new(client, &config.table_name), !rest.is_empty()).await
         }
@@ -96,23 +111,24 @@ async fn main() -> ExitCode {
 }
 
 /// Prints a token for the admin `ADMIN_USERNAME`, or for a customer of `client`.
-fn dev_token(config: &Config, client: Option<&str>) -> Result<(), ApiError> {
-    let caller = match client {
-        None => Caller {
-            username: std::env::var("ADMIN_USERNAME").unwrap_or_else(|_| "admin".into()),
-            role: Role::Admin,
-            client_id: None,
-        },
-        Some(text) => {
-            let client_id = ClientId::parse(text)
-                .ok_or_else(|| ApiError::BadRequest(format!("{text:?} is not a client id")))?;
-            Caller {
-                username: format!("customer-{}", client_id.as_str().to_lowercase()),
-                role: Role::User,
-                client_id: Some(client_id),
-            }
-        }
-    };
+/// The admin `ADMIN_USERNAME` (default `admin`).
+fn admin() -> Caller {
+    Caller {
+        username: std::env::var("ADMIN_USERNAME").unwrap_or_else(|_| "admin".into()),
+        role: Role::Admin,
+        client_id: None,
+    }
+}
+
+fn customer(username: String, client_id: ClientId) -> Caller {
+    Caller {
+        username,
+        role: Role::User,
+        client_id: Some(client_id),
+    }
+}
+
+fn dev_token(config: &Config, caller: Caller) -> Result<(), ApiError> {
     let issued = TokenKeys::new(&config.token_secret).issue(&caller, TokenKeys::now())?;
     println!("{}", issued.access_token);
     Ok(())

@@ -26,16 +26,22 @@ impl PageRequest {
     /// Reads `limit` and `cursor`: a `limit` that is not a whole number is a `400`, one out
     /// of range a `422` on `#/query/limit`.
     pub fn from_query(query: &Query) -> Result<Self, ApiError> {
-        let limit = query
-            .syntax("limit", |raw| {
+        // Unlike the filters, a blank or padded `limit` is not the same as none: the
+        // parameter is an integer, and `limit=` is a client bug worth naming.
+        let limit = match query.raw("limit") {
+            None => DEFAULT_LIMIT,
+            Some(raw) => {
                 let digits = raw.strip_prefix('-').unwrap_or(raw);
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err("must be a whole number".to_owned());
+                    return Err(ApiError::InvalidQuery(FieldError::query(
+                        "limit",
+                        "must be a whole number",
+                    )));
                 }
                 // Negative or too big for any page: out of range rather than malformed.
-                Ok(raw.parse::<usize>().unwrap_or(usize::MAX))
-            })?
-            .unwrap_or(DEFAULT_LIMIT);
+                raw.parse::<usize>().unwrap_or(usize::MAX)
+            }
+        };
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::Validation(vec![FieldError::query(
                 "limit",

@@ -127,14 +127,20 @@ pub async fn read(
     operation_id = "updateUser",
     tag = "Users",
     summary = "Change a login",
-    description = "Changes a login's role, client binding, disabled flag or password (a reset:         the same rules as a new password). Making a customer an admin drops its client unless         one is named (then `422`); making an admin a customer needs a `client_id`. Every change         revokes all the login's refresh tokens at once, so its access tokens stop being renewed         and lapse within 5 minutes; a disabled login cannot log in. The last enabled admin         cannot be disabled or demoted (`409`). Honours `If-Match`.",
+    description = "Changes a login's role, client binding, disabled flag or password (a \
+        reset: the same rules as a new password). Making a customer an admin drops its client \
+        unless one is named (then `422`); making an admin a customer needs a `client_id`. \
+        Every change revokes all the login's refresh tokens at once, so its access tokens stop \
+        being renewed and lapse within 5 minutes; a disabled login cannot log in. The last \
+        enabled admin cannot be disabled or demoted (`409`). Honours `If-Match`.",
     security(("bearerAuth" = ["admin"])),
     params(Username, IfMatch),
     request_body(content = UserChange, description = "The fields to change."),
     responses(
         (status = 200, description = "The login as changed.", body = User, headers(("ETag"))),
         (status = 404, description = "No login has this username."),
-        (status = 409, description = "It is the last enabled admin, or the write kept losing             to concurrent ones."),
+        (status = 409, description = "It is the last enabled admin, or the write kept losing \
+            to concurrent ones."),
         (status = 412, description = "`If-Match` names another version."),
         (status = 422, description = "A field breaks the rules, or the client does not exist."),
     ),

@@ -61,6 +61,12 @@ impl Query {
         Ok(Self { values })
     }
 
+    /// The value of `name` exactly as sent (blank included); `None` only when absent. For
+    /// parameters such as `limit` whose blank value is not the same as none.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
     /// The value of `name`, with surrounding whitespace removed; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values

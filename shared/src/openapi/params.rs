@@ -154,7 +154,8 @@ params! {
             "Limit",
             "limit",
             ParameterIn::Query,
-            "Items per page; a page holds this many whenever that many more match.",
+            "Items per page; a page holds this many whenever that many more match. Unlike \
+             a filter, a blank `limit` is not the same as none: it is `400`.",
             integer(1, Some(MAX_LIMIT), "").default(Some(json!(DEFAULT_LIMIT))),
         ),
         parameter(

@@ -167,6 +167,8 @@ async fn list_rejects_bad_parameters() {
         ("?limit=0", 422, "limit below 1"),
         ("?limit=101", 422, "limit above 100"),
         ("?limit=abc", 400, "limit not a number"),
+        ("?limit=", 400, "a blank limit, unlike a blank filter"),
+        ("?limit=%205", 400, "a limit padded with a space"),
         ("?limit=-5", 422, "a negative limit"),
         (
             "?limit=99999999999999999999999",

@@ -15,8 +15,18 @@ use futures::StreamExt as _;
 use serde_json::Value;
 use shared::auth::{Caller, Role};
 
-/// The token placeholder of the events' `Authorization` header.
-const TOKEN_PLACEHOLDER: &str = "DEV_TOKEN";
+/// The token placeholder of the events' `Authorization` header, for an admin.
+const TOKEN_PLACEHOLDER: &str = "Bearer DEV_TOKEN";
+/// The placeholder of the events that act as the fixtures' customer.
+const CUSTOMER_TOKEN_PLACEHOLDER: &str = "Bearer DEV_CUSTOMER_TOKEN";
+/// Operations whose credential is in the body: their events carry no `Authorization`.
+const NO_TOKEN: [&str; 3] = [
+    "POST /auth/login",
+    "POST /auth/refresh",
+    "POST /auth/logout",
+];
+/// Operations whose event acts as the fixtures' customer.
+const AS_CUSTOMER: [&str; 1] = ["POST /auth/password"];
 
 fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -169,11 +179,18 @@ fn every_event_is_a_well_formed_http_api_event() {
                 "{name}: content-length"
             );
         }
-        let login = file.route_key == "POST /auth/login";
+        let route_key = file.route_key.as_str();
+        let placeholder = if NO_TOKEN.contains(&route_key) {
+            None
+        } else if AS_CUSTOMER.contains(&route_key) {
+            Some(CUSTOMER_TOKEN_PLACEHOLDER)
+        } else {
+            Some(TOKEN_PLACEHOLDER)
+        };
         assert_eq!(
             headers.get("authorization").and_then(Value::as_str),
-            (!login).then_some("Bearer DEV_TOKEN"),
-            "{name}: the token placeholder (none to log in)"
+            placeholder,
+            "{name}: the token placeholder (none where the body holds the credential)"
         );
     }
 }
@@ -187,16 +204,32 @@ fn admin() -> Caller {
     }
 }
 
+/// The fixtures' customer, as `scripts/dev-token --events-customer` signs for it.
+fn events_customer() -> Caller {
+    Caller {
+        username: infra::fixtures::CUSTOMER_USERNAME.into(),
+        role: Role::User,
+        client_id: shared::domain::ids::ClientId::parse(infra::fixtures::CLIENT_ID),
+    }
+}
+
 /// Feeds `file` to its function on a fresh table with the fixtures; the status it got, or
 /// what went wrong.
 async fn run(file: &EventFile) -> Result<(), String> {
     let app = TestApp::spawn().await;
-    infra::fixtures::load(app.store())
+    infra::fixtures::load(app.store(), &app.app.tokens)
         .await
         .map_err(|e| format!("{}: fixtures: {e}", file.name))?;
     let text = file
         .text
-        .replace(TOKEN_PLACEHOLDER, &app.token_for(&admin()));
+        .replace(
+            TOKEN_PLACEHOLDER,
+            &format!("Bearer {}", app.token_for(&admin())),
+        )
+        .replace(
+            CUSTOMER_TOKEN_PLACEHOLDER,
+            &format!("Bearer {}", app.token_for(&events_customer())),
+        );
     let request = lambda_http::request::from_str(&text)
         .map_err(|e| format!("{}: not an event lambda_http reads: {e}", file.name))?;
     let path = file.json["rawPath"].as_str().unwrap_or_default();
