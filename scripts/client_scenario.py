@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 
 from lending_api_client import AuthenticatedClient, Client  # noqa: E402
-from lending_api_client.api.authentication import get_me, login  # noqa: E402
+from lending_api_client.api.authentication import get_me, login, refresh  # noqa: E402
 from lending_api_client.api.clients import create_client  # noqa: E402
 from lending_api_client.api.loans import apply_for_loan, list_client_loans  # noqa: E402
 from lending_api_client.api.products import create_product  # noqa: E402
@@ -31,7 +31,8 @@ from lending_api_client.models import (  # noqa: E402
     Me,
     Product,
     ProductInput,
-    Token,
+    RefreshRequest,
+    TokenPair,
 )
 from lending_api_client.models import Client as ClientModel  # noqa: E402
 
@@ -51,7 +52,7 @@ def main():
     unique = secrets.token_hex(4).upper()
 
     token = expect(
-        Token,
+        TokenPair,
         login.sync_detailed(
             client=Client(base_url=base_url),
             body=Credentials(
@@ -59,6 +60,15 @@ def main():
             ),
         ),
         "log in",
+    )
+    # The login's refresh token buys a new pair once; the scenario goes on with the new one.
+    token = expect(
+        TokenPair,
+        refresh.sync_detailed(
+            client=Client(base_url=base_url),
+            body=RefreshRequest(refresh_token=token.refresh_token),
+        ),
+        "refresh the tokens",
     )
     api = AuthenticatedClient(base_url=base_url, token=token.access_token)
     me = expect(Me, get_me.sync_detailed(client=api), "who am I")
@@ -140,8 +150,8 @@ def main():
     assert pages == 2, f"3 loans at 2 a page are 2 pages, not {pages}"
     assert seen == list(reversed(applied)), (seen, applied)
     print(
-        f"client scenario: logged in, created client {client.id} and product {product.id}, "
-        f"applied for {len(applied)} loans and listed them in {pages} pages with the cursor"
+        f"client scenario: logged in, refreshed the tokens, created client {client.id} and "
+        f"product {product.id}, applied for {len(applied)} loans and listed them in {pages} pages with the cursor"
     )
 
 
