@@ -92,7 +92,7 @@ impl Fixture {
     }
 }
 
-/// A fresh admin token signed with the `TOKEN_SECRET` the functions get (it lives 15
+/// A fresh admin token signed with the `TOKEN_SECRET` the functions get (it lives 5
 /// minutes).
 pub fn admin_token() -> Result<String, BoxError> {
     let keys = TokenKeys::new(TOKEN_SECRET.as_bytes());

@@ -36,29 +36,19 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use bench::event::{HttpRequest, http_response};
-use bench::launch::{
-    CURSOR_SECRET, Instance, Rss, Subject, TOKEN_SECRET, function_config, release_dir, rss,
-    subjects,
+use bench::event::HttpRequest;
+use bench::launch::{Instance, Rss, Subject, function_config, release_dir, rss, subjects};
+use bench::seed::{
+    ADMIN, ADMIN_PASSWORD, Expect, Fixture, admin_token, check, endpoint_from_env, seed_clients,
+    seed_loans,
 };
 use bench::{BoxError, Machine, env_number, mib, ms, summarise};
 use serde_json::{Value, json};
-use shared::auth::{Caller, Role, TokenKeys, password};
-use shared::domain::time::Timestamp;
-use shared::domain::user::{User, Username};
-use shared::error::cause_chain;
-use shared::store::idempotency::WriteOnce;
-use shared::store::{StoreError, dynamodb_client};
-use shared::{Config, Store};
 
 /// The goal for every function's peak resident memory, in bytes (32 MB).
 const GOAL_BYTES: u64 = 32_000_000;
 /// The goal for the auth function's peak resident memory, in bytes (20 MB).
 const AUTH_GOAL_BYTES: u64 = 20_000_000;
-/// The admin the load logs in as.
-const ADMIN: &str = "bench-admin";
-/// Its password (bench-only).
-const ADMIN_PASSWORD: &str = "bench-only-admin-password-0123";
 /// Loans seeded per client.
 const LOANS_PER_CLIENT: usize = 3;
 
@@ -85,62 +75,33 @@ struct Measurement {
 }
 
 async fn run() -> Result<(), BoxError> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .ok()
-        .filter(|e| !e.is_empty())
-        .ok_or(
-            "AWS_ENDPOINT_URL_DYNAMODB is required: this benchmark serves real requests \
-             against a DynamoDB Local (`make bench-memory` starts one)",
-        )?;
+    let endpoint = endpoint_from_env().ok_or(
+        "AWS_ENDPOINT_URL_DYNAMODB is required: this benchmark serves real requests \
+         against a DynamoDB Local (`make bench-memory` starts one)",
+    )?;
     let requests = env_number("MEMORY_BENCH_REQUESTS", 2000)?;
     let clients = env_number("MEMORY_BENCH_CLIENTS", 20)?.max(1);
     if requests < 2 {
         return Err("MEMORY_BENCH_REQUESTS must be at least 2".into());
     }
     let subjects = subjects(&release_dir())?;
-    let table = format!(
-        "bench-memory-{}",
-        chrono::Utc::now().format("%Y%m%d%H%M%S%3f")
-    );
-    let config = Config {
-        table_name: table.clone(),
-        dynamodb_endpoint: Some(endpoint.clone()),
-        region: shared::config::LOCAL_REGION.to_owned(),
-        trust_roots: shared::config::TrustRoots::Amazon,
-        cursor_secret: CURSOR_SECRET.as_bytes().to_vec(),
-        token_secret: TOKEN_SECRET.as_bytes().to_vec(),
-    };
-    let client = dynamodb_client(&config);
-    shared::store::table::create_table(&client, &table)
-        .await
-        .map_err(|err| {
-            format!(
-                "creating table {table} at {endpoint}: {} (is DynamoDB Local up, and are \
-                 AWS_REGION / AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set?)",
-                cause_chain(&err)
-            )
-        })?;
-    let store = Store::new(client.clone(), &table);
-    let outcome = measure_all(&store, &subjects, &endpoint, requests, clients).await;
-    let deleted = client.delete_table().table_name(&table).send().await;
+    let fixture = Fixture::create(&endpoint, "bench-memory").await?;
+    let outcome = measure_all(&fixture, &subjects, requests, clients).await;
+    let deleted = fixture.delete().await;
     let measurements = outcome?;
-    deleted.map_err(|err| cause_chain(&StoreError::sdk("delete table", err)))?;
+    deleted?;
     print_report(&measurements, clients);
     Ok(())
 }
 
 async fn measure_all(
-    store: &Store,
+    fixture: &Fixture,
     subjects: &[Subject],
-    endpoint: &str,
     requests: usize,
     clients: usize,
 ) -> Result<Vec<Measurement>, BoxError> {
-    let user = User::new(Username::parse(ADMIN)?, Role::Admin, None, Timestamp::now())?;
-    let hash = password::hash(ADMIN_PASSWORD.to_owned()).await?;
-    store.create_user(&user, &hash, &WriteOnce::fresh()).await?;
-    let keys = TokenKeys::new(TOKEN_SECRET.as_bytes());
-    let config = function_config(store.table(), Some(endpoint), "info");
+    fixture.create_admin().await?;
+    let config = function_config(fixture.table(), Some(&fixture.endpoint), "info");
     let subject = |name: &str| {
         subjects
             .iter()
@@ -149,8 +110,15 @@ async fn measure_all(
     };
 
     eprintln!("memory: seeding {clients} clients with {LOANS_PER_CLIENT} loans each");
-    let client_ids = seed_clients(subject("clients")?, &config, &token(&keys)?, clients).await?;
-    let loan_ids = seed_loans(subject("loans")?, &config, &token(&keys)?, &client_ids).await?;
+    let client_ids = seed_clients(subject("clients")?, &config, &admin_token()?, clients).await?;
+    let loan_ids = seed_loans(
+        subject("loans")?,
+        &config,
+        &admin_token()?,
+        &client_ids,
+        LOANS_PER_CLIENT,
+    )
+    .await?;
 
     check_brake(subject("auth")?, &config).await?;
 
@@ -158,7 +126,7 @@ async fn measure_all(
     for subject in subjects {
         eprintln!("memory: {} × {requests}", subject.name);
         // A fresh token per function: a token lives 5 minutes.
-        let bearer = token(&keys)?;
+        let bearer = admin_token()?;
         let mut refresh_token = String::new();
         let mut plan = |i: usize, previous: &Value| -> Planned {
             if let Some(token) = previous["refresh_token"].as_str() {
@@ -241,52 +209,12 @@ async fn check_brake(subject: &Subject, config: &[(String, String)]) -> Result<(
     Ok(())
 }
 
-/// A fresh admin token.
-fn token(keys: &TokenKeys) -> Result<String, BoxError> {
-    let admin = Caller {
-        username: ADMIN.to_owned(),
-        role: Role::Admin,
-        client_id: None,
-    };
-    Ok(keys.issue(&admin, TokenKeys::now())?.access_token)
-}
-
 /// One invocation of the load: the event, what its response must be, and the kind of
 /// request it is.
 struct Planned {
     label: &'static str,
     event: Vec<u8>,
     expect: Expect,
-}
-
-/// What a response must be.
-#[derive(Clone, Copy)]
-enum Expect {
-    /// hello's `{"ok": true}`.
-    Hello,
-    /// An API response with this status.
-    Status(u16),
-}
-
-fn check(expect: Expect, posted: &[u8]) -> Result<Value, BoxError> {
-    match expect {
-        Expect::Hello => {
-            let body: Value = serde_json::from_slice(posted)?;
-            if body == json!({"ok": true}) {
-                Ok(body)
-            } else {
-                Err(format!("unexpected response {body}").into())
-            }
-        }
-        Expect::Status(status) => {
-            let response = http_response(posted)?;
-            if response.status == status {
-                Ok(response.body)
-            } else {
-                Err(format!("expected {status}, got {response:?}").into())
-            }
-        }
-    }
 }
 
 /// Serves `requests` invocations from `plan` in one process and reads its memory.
@@ -330,73 +258,6 @@ async fn measure(
             .collect(),
         elapsed,
     })
-}
-
-/// Creates `count` clients through the clients function; returns their ids.
-async fn seed_clients(
-    subject: &Subject,
-    config: &[(String, String)],
-    bearer: &str,
-    count: usize,
-) -> Result<Vec<String>, BoxError> {
-    let mut instance = Instance::start(subject, config).await?;
-    let mut ids = Vec::with_capacity(count);
-    for i in 0..count {
-        let body = json!({
-            "first_name": "Bench",
-            "last_name": format!("Client {i}"),
-            "email": format!("bench.client.{i}@example.com"),
-            "document_number": format!("BENCH{i:06}"),
-            "phone": format!("+5255{:08}", 10_000_000 + i),
-            "birth_date": "1990-01-01",
-            "monthly_income": "25000.00"
-        });
-        let event = HttpRequest::new("POST", "/clients")
-            .bearer(bearer)
-            .json(&body)
-            .event();
-        let created = check(Expect::Status(201), &instance.invoke(event).await?.body)
-            .map_err(|err| format!("seeding client {i}: {err}"))?;
-        ids.push(id_of(&created)?);
-    }
-    Ok(ids)
-}
-
-/// Applies for [`LOANS_PER_CLIENT`] loans per client through the loans function; returns
-/// their ids.
-async fn seed_loans(
-    subject: &Subject,
-    config: &[(String, String)],
-    bearer: &str,
-    client_ids: &[String],
-) -> Result<Vec<String>, BoxError> {
-    let mut instance = Instance::start(subject, config).await?;
-    let mut ids = Vec::new();
-    for client_id in client_ids {
-        for term in [6, 12, 24].into_iter().take(LOANS_PER_CLIENT) {
-            let body = json!({
-                "amount": "10000.00",
-                "annual_interest_rate": "12",
-                "term_months": term,
-                "purpose": "car"
-            });
-            let event = HttpRequest::new("POST", format!("/clients/{client_id}/loans"))
-                .bearer(bearer)
-                .json(&body)
-                .event();
-            let created = check(Expect::Status(201), &instance.invoke(event).await?.body)
-                .map_err(|err| format!("seeding a loan of {client_id}: {err}"))?;
-            ids.push(id_of(&created)?);
-        }
-    }
-    Ok(ids)
-}
-
-fn id_of(created: &Value) -> Result<String, BoxError> {
-    created["id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("no id in {created}").into())
 }
 
 fn kib_as_mib(kib: u64) -> String {

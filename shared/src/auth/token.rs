@@ -71,22 +71,15 @@ pub struct Claims {
     pub jti: String,
 }
 
-/// A token handed out at login: the body of a successful `POST /auth/login`.
-#[derive(Debug, Serialize)]
-#[cfg_attr(
-    feature = "openapi",
-    derive(utoipa::ToSchema),
-    schema(as = Token, description = "A bearer token, the answer to a successful login.")
-)]
+/// A signed access token, as [`TokenKeys::issue`] makes it; a [`TokenPair`] carries it to
+/// the caller.
+#[derive(Debug)]
 pub struct IssuedToken {
-    /// The signed JWT, sent back as `Authorization: Bearer <access_token>`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::access_token))]
+    /// The signed JWT.
     pub access_token: String,
     /// Always `"Bearer"`.
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::token_type))]
     pub token_type: &'static str,
     /// Seconds the token stays valid ([`TOKEN_LIFETIME_SECS`]).
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::user::expires_in))]
     pub expires_in: i64,
 }
 

@@ -1,6 +1,6 @@
 //! The fields of the logins and of what logging in buys: [`User`](crate::domain::user::User),
-//! [`Caller`](crate::auth::Caller) (`Me`), [`IssuedToken`](crate::auth::token::IssuedToken)
-//! (`Token`), the login `Credentials`, and the `NewUser` body, whose shape depends on its
+//! [`Caller`](crate::auth::Caller) (`Me`), [`TokenPair`](crate::auth::token::TokenPair),
+//! the login `Credentials`, and the `NewUser` body, whose shape depends on its
 //! `role` and is therefore built here by hand. Limits come from `domain::user` and `auth`.
 
 use utoipa::openapi::schema::{Discriminator, KnownFormat, ObjectBuilder, OneOfBuilder, Type};

@@ -6,14 +6,13 @@
 //! A rehash after a login (a stored hash of an earlier Argon2 cost) changes only the hash,
 //! conditional on the old one, and revokes nothing.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::error::{StoreError, failed_condition};
-use super::keys::{
-    CLIENT_SK, DELETING, ENTITY, PK, SESSION_STAMP, SK, USER_SEQ, USER_SK, USERNAME, VERSION,
-    client_pk, user_link_sk, user_pk,
+use super::keys::{PK, SESSION_STAMP, SK, USER_SK, VERSION, user_pk};
+use super::users::{
+    Account, PASSWORD_HASH, admins_change, client_link, new_session_stamp, user_link_delete,
 };
-use super::users::{Account, PASSWORD_HASH, admins_change, new_session_stamp, user_link_delete};
 use super::{Item, Store, n, s, update_all};
 use crate::domain::user::User;
 
@@ -51,31 +50,8 @@ impl Store {
                 actions.push(user_link_delete(self.table(), previous, username)?);
             }
             if let Some(client_id) = next.client_id() {
-                let client = Update::builder()
-                    .table_name(self.table())
-                    .key(PK, s(client_pk(client_id.as_str())))
-                    .key(SK, s(CLIENT_SK))
-                    .update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
-                    .condition_expression(
-                        "attribute_exists(PK) AND attribute_not_exists(#deleting)",
-                    )
-                    .expression_attribute_names("#seq", USER_SEQ)
-                    .expression_attribute_names("#deleting", DELETING)
-                    .expression_attribute_values(":zero", n(0))
-                    .expression_attribute_values(":one", n(1))
-                    .build()
-                    .map_err(StoreError::invalid_request)?;
                 new_client = Some(actions.len());
-                actions.push(TransactWriteItem::builder().update(client).build());
-                let link = Put::builder()
-                    .table_name(self.table())
-                    .item(PK, s(client_pk(client_id.as_str())))
-                    .item(SK, s(user_link_sk(username)))
-                    .item(ENTITY, s("user_link"))
-                    .item(USERNAME, s(username))
-                    .build()
-                    .map_err(StoreError::invalid_request)?;
-                actions.push(TransactWriteItem::builder().put(link).build());
+                actions.extend(client_link(self.table(), client_id, username)?);
             }
         }
         let mut admins = None;

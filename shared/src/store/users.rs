@@ -65,6 +65,42 @@ pub struct Account {
     pub session_stamp: String,
 }
 
+/// Binds `username` to `client_id`, as two actions of a transaction: the client must exist
+/// and not be on its way out, and bumping its `user_seq` makes a concurrent delete of the
+/// client, conditional on the value it read, retry and see the user; then the link item
+/// the client's delete finds its logins by. The first action fails its condition when the
+/// client is missing or being deleted.
+pub(crate) fn client_link(
+    table: &str,
+    client_id: &ClientId,
+    username: &str,
+) -> Result<[TransactWriteItem; 2], StoreError> {
+    let client = Update::builder()
+        .table_name(table)
+        .key(PK, s(client_pk(client_id.as_str())))
+        .key(SK, s(CLIENT_SK))
+        .update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
+        .condition_expression("attribute_exists(PK) AND attribute_not_exists(#deleting)")
+        .expression_attribute_names("#seq", USER_SEQ)
+        .expression_attribute_names("#deleting", DELETING)
+        .expression_attribute_values(":zero", n(0))
+        .expression_attribute_values(":one", n(1))
+        .build()
+        .map_err(StoreError::invalid_request)?;
+    let link = Put::builder()
+        .table_name(table)
+        .item(PK, s(client_pk(client_id.as_str())))
+        .item(SK, s(user_link_sk(username)))
+        .item(ENTITY, s("user_link"))
+        .item(USERNAME, s(username))
+        .build()
+        .map_err(StoreError::invalid_request)?;
+    Ok([
+        TransactWriteItem::builder().update(client).build(),
+        TransactWriteItem::builder().put(link).build(),
+    ])
+}
+
 /// Deletes the user `username` (no condition), as part of a transaction.
 pub(crate) fn user_delete(table: &str, username: &str) -> Result<TransactWriteItem, StoreError> {
     let delete = Delete::builder()
@@ -138,31 +174,7 @@ impl Store {
             .map_err(StoreError::invalid_request)?;
         let mut actions = vec![TransactWriteItem::builder().put(put).build()];
         if let Some(client_id) = user.client_id() {
-            // The client must exist and not be on its way out; bumping `user_seq` makes a
-            // concurrent delete of the client, conditional on the value it read, retry
-            // and see this user.
-            let client = Update::builder()
-                .table_name(self.table())
-                .key(PK, s(client_pk(client_id.as_str())))
-                .key(SK, s(CLIENT_SK))
-                .update_expression("SET #seq = if_not_exists(#seq, :zero) + :one")
-                .condition_expression("attribute_exists(PK) AND attribute_not_exists(#deleting)")
-                .expression_attribute_names("#seq", USER_SEQ)
-                .expression_attribute_names("#deleting", DELETING)
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":one", n(1))
-                .build()
-                .map_err(StoreError::invalid_request)?;
-            let link = Put::builder()
-                .table_name(self.table())
-                .item(PK, s(client_pk(client_id.as_str())))
-                .item(SK, s(user_link_sk(username)))
-                .item(ENTITY, s("user_link"))
-                .item(USERNAME, s(username))
-                .build()
-                .map_err(StoreError::invalid_request)?;
-            actions.push(TransactWriteItem::builder().update(client).build());
-            actions.push(TransactWriteItem::builder().put(link).build());
+            actions.extend(client_link(self.table(), client_id, username)?);
         }
         if user.is_enabled_admin() {
             actions.push(admins_change(self.table(), 1)?);
