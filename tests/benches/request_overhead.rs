@@ -9,18 +9,28 @@
 //! Run: `cargo bench -p api-tests --bench request_overhead` (or `make bench-overhead`).
 //! `OVERHEAD_BENCH_ITERATIONS` (default 300) and `OVERHEAD_BENCH_WARMUP` (default 30).
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use api_tests::bench::{Error, env_usize, machine, ms, percentile, started_as_benchmark};
 use api_tests::factories::client_body;
+use api_tests::loan::{loan_in, repay};
 use api_tests::{TestApp, clients_handler, create_client, create_loan, loans_handler, request};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use http::Method;
+use serde_json::json;
 use shared::domain::client::Client;
 use shared::domain::ids::ClientId;
 use shared::domain::time::Timestamp;
 use shared::factories;
 use shared::store::clients::{client_item, guard_items};
+use shared::store::keys::{loan_sk, txn_prefix};
+
+/// Active loans the repayment case spreads its postings over, so that no ledger grows
+/// past a realistic length (about a dozen repayments each) during the run.
+const ACTIVE_LOANS: usize = 30;
+/// Repayments already on the loan whose balance is read.
+const BALANCE_REPAYMENTS: usize = 12;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Case {
@@ -28,14 +38,18 @@ enum Case {
     GetLoan,
     ListPage,
     CreateClient,
+    Balance,
+    Repayment,
 }
 
 impl Case {
-    const ALL: [Case; 4] = [
+    const ALL: [Case; 6] = [
         Case::GetClient,
         Case::GetLoan,
         Case::ListPage,
         Case::CreateClient,
+        Case::Balance,
+        Case::Repayment,
     ];
 
     fn name(self) -> &'static str {
@@ -44,6 +58,8 @@ impl Case {
             Case::GetLoan => "GET /loans/{id}",
             Case::ListPage => "GET /loans (first page of 20)",
             Case::CreateClient => "POST /clients",
+            Case::Balance => "GET /loans/{id}/balance (12 repayments)",
+            Case::Repayment => "POST /loans/{id}/repayments",
         }
     }
 
@@ -53,6 +69,10 @@ impl Case {
             Case::GetLoan => "Query GSI3",
             Case::ListPage => "Query GSI1, Limit 21",
             Case::CreateClient => "TransactWriteItems (3 puts)",
+            Case::Balance => "Query GSI3, then GetItem + Query at once",
+            Case::Repayment => {
+                "Query GSI3, then GetItem + Query at once, then TransactWriteItems (2 puts)"
+            }
         }
     }
 }
@@ -61,6 +81,13 @@ struct Fixture {
     app: TestApp,
     client_id: String,
     loan_id: String,
+    /// The active loan whose balance is read.
+    serviced_id: String,
+    /// The active loans repayments are posted to, in turn.
+    active_ids: Vec<String>,
+    /// How many repayments each path has posted, to pick the next loan.
+    handler_postings: std::cell::Cell<usize>,
+    raw_postings: usize,
     seq: u64,
 }
 
@@ -87,6 +114,25 @@ async fn through_handler(fixture: &Fixture, case: Case) -> Result<Duration, Erro
             request(Method::POST, "/clients").json(&client_body()),
             201,
         ),
+        Case::Balance => (
+            loans_handler,
+            request(
+                Method::GET,
+                &format!("/loans/{}/balance", fixture.serviced_id),
+            ),
+            200,
+        ),
+        Case::Repayment => {
+            let postings = fixture.handler_postings.get();
+            fixture.handler_postings.set(postings + 1);
+            let loan_id = &fixture.active_ids[postings % fixture.active_ids.len()];
+            (
+                loans_handler,
+                request(Method::POST, &format!("/loans/{loan_id}/repayments"))
+                    .json(&json!({"amount": "1.00"})),
+                201,
+            )
+        }
     };
     let started = Instant::now();
     let response = fixture.app.as_admin(handler, req).await;
@@ -130,8 +176,47 @@ async fn raw(fixture: &mut Fixture, case: Case) -> Result<Duration, Error> {
     } else {
         Vec::new()
     };
+    let (serviced, writes) = if case == Case::Repayment {
+        fixture.raw_postings += 1;
+        let loan_id = &fixture.active_ids[fixture.raw_postings % fixture.active_ids.len()];
+        (loan_id.clone(), writes)
+    } else {
+        (fixture.serviced_id.clone(), writes)
+    };
     let started = Instant::now();
     match case {
+        Case::Balance => {
+            read_ledger(fixture, &serviced).await?;
+        }
+        Case::Repayment => {
+            // The handler's transaction: the loan's next version, conditional on the
+            // version read, and a new entry in the loan's partition, conditional on its
+            // key being free. Here the loan is put back as read and the entry is a copy of
+            // its latest transaction under a key outside the ledger, so the raw path
+            // writes the same items without changing what the handler reads.
+            let (loan, entry) = read_ledger(fixture, &serviced).await?;
+            fixture.seq += 1;
+            let mut entry = entry.ok_or("the loan has no transaction")?;
+            entry.insert("SK".into(), s(&format!("BENCH#{:010}", fixture.seq)));
+            let version = loan.get("version").cloned().ok_or("no version")?;
+            let put_loan = Put::builder()
+                .table_name(table)
+                .set_item(Some(loan))
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":expected", version)
+                .build()?;
+            let put_entry = Put::builder()
+                .table_name(table)
+                .set_item(Some(entry))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()?;
+            db.transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(put_loan).build())
+                .transact_items(TransactWriteItem::builder().put(put_entry).build())
+                .send()
+                .await?;
+        }
         Case::GetClient => {
             db.get_item()
                 .table_name(table)
@@ -172,6 +257,56 @@ async fn raw(fixture: &mut Fixture, case: Case) -> Result<Duration, Error> {
     Ok(started.elapsed())
 }
 
+/// The raw reads of a serviced loan: GSI3 locates it, then its item and its ledger are
+/// read at once, strongly consistent. Returns the loan's item and its latest transaction.
+async fn read_ledger(
+    fixture: &Fixture,
+    loan_id: &str,
+) -> Result<
+    (
+        HashMap<String, AttributeValue>,
+        Option<HashMap<String, AttributeValue>>,
+    ),
+    Error,
+> {
+    let store = fixture.app.store();
+    let (db, table) = (store.client(), store.table());
+    let located = db
+        .query()
+        .table_name(table)
+        .index_name("GSI3")
+        .key_condition_expression("GSI3PK = :id")
+        .expression_attribute_values(":id", s(&loan_sk(loan_id)))
+        .limit(1)
+        .send()
+        .await?;
+    let pk = located
+        .items()
+        .first()
+        .and_then(|item| item.get("PK"))
+        .cloned()
+        .ok_or("the loan is not in GSI3")?;
+    let loan = db
+        .get_item()
+        .table_name(table)
+        .key("PK", pk.clone())
+        .key("SK", s(&loan_sk(loan_id)))
+        .consistent_read(true)
+        .send();
+    let ledger = db
+        .query()
+        .table_name(table)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+        .expression_attribute_values(":pk", pk)
+        .expression_attribute_values(":prefix", s(&txn_prefix(loan_id)))
+        .consistent_read(true)
+        .send();
+    let (loan, ledger) = tokio::join!(loan, ledger);
+    let (loan, ledger) = (loan?, ledger?);
+    let loan = loan.item.ok_or("no loan item")?;
+    Ok((loan, ledger.items.unwrap_or_default().pop()))
+}
+
 async fn run() -> Result<(), Error> {
     let iterations = env_usize("OVERHEAD_BENCH_ITERATIONS", 300)?;
     let warmup = env_usize("OVERHEAD_BENCH_WARMUP", 30)?;
@@ -185,10 +320,28 @@ async fn run() -> Result<(), Error> {
             .ok_or("loan id")?
             .to_owned();
     }
+    let serviced = loan_in(&app, &client_id, "active").await;
+    for _ in 0..BALANCE_REPAYMENTS {
+        let response = repay(&app, &serviced, &json!("100.00"), None).await;
+        if response.status != 201 {
+            return Err(
+                format!("seeding a repayment: {} {}", response.status, response.body).into(),
+            );
+        }
+    }
+    let mut active_ids = Vec::with_capacity(ACTIVE_LOANS);
+    for _ in 0..ACTIVE_LOANS {
+        let loan = loan_in(&app, &client_id, "active").await;
+        active_ids.push(api_tests::loan::id(&loan));
+    }
     let mut fixture = Fixture {
         app,
         client_id,
         loan_id,
+        serviced_id: api_tests::loan::id(&serviced),
+        active_ids,
+        handler_postings: std::cell::Cell::new(0),
+        raw_postings: 0,
         seq: 0,
     };
 
