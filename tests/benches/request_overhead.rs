@@ -313,13 +313,26 @@ async fn run() -> Result<(), Error> {
     let app = TestApp::spawn().await;
     let client = create_client(&app).await;
     let client_id = client["id"].as_str().ok_or("client id")?.to_owned();
+    // 40 pending loans, three per client (the limit of pending applications).
     let mut loan_id = String::new();
-    for _ in 0..40 {
-        loan_id = create_loan(&app, &client_id).await["id"]
+    let mut owner = client_id.clone();
+    for i in 0..40 {
+        if i > 0 && i % 3 == 0 {
+            owner = create_client(&app).await["id"]
+                .as_str()
+                .ok_or("client id")?
+                .to_owned();
+        }
+        loan_id = create_loan(&app, &owner).await["id"]
             .as_str()
             .ok_or("loan id")?
             .to_owned();
     }
+    // The serviced loans belong to a client of their own, with no pending application.
+    let client_id = create_client(&app).await["id"]
+        .as_str()
+        .ok_or("client id")?
+        .to_owned();
     let serviced = loan_in(&app, &client_id, "active").await;
     for _ in 0..BALANCE_REPAYMENTS {
         let response = repay(&app, &serviced, &json!("100.00"), None).await;
