@@ -308,11 +308,54 @@ const MONTHS_TIMES_PERCENT: Decimal = Decimal::from_parts(1200, 0, 0, false, 0);
 /// A month's interest on `balance`, rounded half-to-even. Multiplying before dividing
 /// keeps the product exact, so an interest that lands exactly on half a minor unit is
 /// seen as such even when the monthly rate (10 % / 12 = 0.00833...) has no finite form.
+///
+/// Schedules, their search for the installment and every prepayment's recomputed plan
+/// call this for each month, so it runs in integer arithmetic ([`integer_interest`]),
+/// which gives the same figure an order of magnitude faster than dividing `Decimal`s;
+/// `Decimal` division remains the definition and the fallback.
 pub(crate) fn interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleError> {
+    if let Some(interest) =
+        integer_interest(balance, terms.annual_rate, terms.currency.minor_units())
+    {
+        return Ok(interest);
+    }
+    decimal_interest(terms, balance)
+}
+
+/// [`interest`] by its definition, in `Decimal` arithmetic.
+fn decimal_interest(terms: &LoanTerms, balance: Decimal) -> Result<Decimal, ScheduleError> {
     let yearly = checked(balance.checked_mul(terms.annual_rate))?;
     Ok(terms
         .currency
         .round(checked(yearly.checked_div(MONTHS_TIMES_PERCENT))?))
+}
+
+/// `balance × annual_rate ÷ 1200` rounded half-to-even to `minor_units` decimals, on the
+/// `i128` mantissas: the quotient and remainder are exact, so the rounding sees a true
+/// half exactly when there is one. Agrees with [`decimal_interest`], which rounds a
+/// quotient already rounded to 28 digits, because a quotient by 1200 = 2⁴·3·5² either
+/// ends or repeats a single 3 or 6, never a run of 9s or 0s that a first rounding could
+/// carry onto a half. `None` (use the `Decimal` path) when a figure does not fit.
+fn integer_interest(balance: Decimal, annual_rate: Decimal, minor_units: u32) -> Option<Decimal> {
+    // balance × rate = product / 10^scale; the interest in minor units is
+    // product × 10^minor_units / (1200 × 10^scale).
+    let product = balance.mantissa().checked_mul(annual_rate.mantissa())?;
+    let scale = balance.scale() + annual_rate.scale();
+    let (numerator, denominator) = match scale.checked_sub(minor_units) {
+        Some(extra) => (product, 1200i128.checked_mul(10i128.checked_pow(extra)?)?),
+        None => (
+            product.checked_mul(10i128.checked_pow(minor_units - scale)?)?,
+            1200,
+        ),
+    };
+    let magnitude = numerator.checked_abs()?;
+    let (mut units, remainder) = (magnitude / denominator, magnitude % denominator);
+    let twice = remainder.checked_mul(2)?;
+    if twice > denominator || (twice == denominator && units % 2 == 1) {
+        units += 1;
+    }
+    let units = if numerator < 0 { -units } else { units };
+    Decimal::try_from_i128_with_scale(units, minor_units).ok()
 }
 
 /// Runs the loan with `payment` as the regular installment; the last installment takes

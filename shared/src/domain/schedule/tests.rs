@@ -459,3 +459,48 @@ proptest! {
         prop_assert!(proof::always_schedulable(floor, currency, rate, months).unwrap());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100_000))]
+
+    /// The integer path of `interest` is an optimisation, never a change: for every
+    /// balance a schedule or its installment search can meet (negative ones included) and
+    /// every rate, it gives the `Decimal` definition's figure (written at the currency's
+    /// minor units, as every figure is on the wire).
+    #[test]
+    fn integer_interest_equals_the_decimal_definition(
+        terms in any_terms(),
+        balance in prop_oneof![-10_000i64..=10_000, -1_000_000_000_000i64..=10_000_000_000_000],
+        extra_scale in 0u32..=3,
+    ) {
+        let minor = terms.currency().minor_units();
+        for balance in [
+            Decimal::new(balance, minor),
+            // A balance written with more decimals than the currency has.
+            Decimal::new(balance, minor + extra_scale),
+        ] {
+            let fast = integer_interest(balance, terms.annual_rate(), minor);
+            let by_definition = decimal_interest(&terms, balance).unwrap();
+            prop_assert_eq!(fast, Some(by_definition));
+        }
+    }
+}
+
+#[test]
+fn integer_interest_rounds_an_exact_half_to_even() {
+    let mxn = currency("MXN");
+    // 1.50 × 12 % ÷ 12 = 0.015 → 0.02 (up to even); 0.50 × 12 % ÷ 12 = 0.005 → 0.00.
+    assert_eq!(integer_interest(dec!(1.50), dec!(12), 2), Some(dec!(0.02)));
+    assert_eq!(integer_interest(dec!(0.50), dec!(12), 2), Some(dec!(0.00)));
+    assert_eq!(integer_interest(dec!(-0.50), dec!(12), 2), Some(dec!(0.00)));
+    assert_eq!(
+        integer_interest(dec!(-1.50), dec!(12), 2),
+        Some(dec!(-0.02))
+    );
+    // 100.00 at 10 % is 0.8333… → 0.83, and a figure that does not fit falls back.
+    assert_eq!(
+        integer_interest(dec!(100.00), dec!(10), mxn.minor_units()),
+        Some(dec!(0.83))
+    );
+    assert_eq!(integer_interest(Decimal::MAX, dec!(99.9999), 2), None);
+}

@@ -164,6 +164,9 @@ pub struct Position {
     /// Principal paid beyond the installments (prepayments); the rows' principal plus this
     /// is always the amount lent.
     prepaid: Decimal,
+    /// The rows' principal paid, summed: kept as it changes so a payoff quote (one per
+    /// day replayed) needs no pass over the plan.
+    principal_repaid: Decimal,
     /// Every repayment applied, in the order applied (value date, then posting order).
     applied: Vec<Applied>,
     /// The day the loan was paid off, if it was.
@@ -247,6 +250,7 @@ impl Position {
             monthly_payment: schedule.monthly_payment,
             rows,
             prepaid: Decimal::ZERO,
+            principal_repaid: Decimal::ZERO,
             applied: Vec::with_capacity(repayments.len()),
             closed_on: None,
             waived_interest: Decimal::ZERO,
@@ -349,6 +353,7 @@ impl Position {
                 }
                 Part::Principal => {
                     row.principal_paid += piece;
+                    self.principal_repaid += piece;
                     applied.allocation.principal += piece;
                 }
             }
@@ -462,6 +467,7 @@ impl Position {
                 let mut excess = row.interest_paid - accrued;
                 row.interest_paid = accrued;
                 row.principal_paid += excess;
+                self.principal_repaid += excess;
                 for (source, paid) in row.interest_sources.iter().rev() {
                     let moved = excess.min(*paid);
                     if let Some(applied) = self.applied.get_mut(*source) {
@@ -568,6 +574,12 @@ impl Position {
             return None;
         }
         self.rows.get(self.first_open).map(|row| row.due_date)
+    }
+
+    /// The principal not yet repaid: the amount lent less the rows' principal paid and the
+    /// prepayments (the rows' principal and the prepayments always add up to the amount).
+    pub(crate) fn outstanding_principal(&self) -> Decimal {
+        self.terms.amount() - self.prepaid - self.principal_repaid
     }
 
     /// The sum of the repayments applied.

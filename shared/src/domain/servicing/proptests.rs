@@ -202,6 +202,16 @@ fn check_position(terms: &LoanTerms, position: &Position) {
     );
     let principal_paid: Decimal = position.rows().iter().map(|r| r.principal_paid).sum();
     assert_eq!(principal_allocated, principal_paid + position.prepaid());
+    let unpaid: Decimal = position
+        .rows()
+        .iter()
+        .map(|r| r.principal - r.principal_paid)
+        .sum();
+    assert_eq!(
+        position.outstanding_principal(),
+        unpaid,
+        "the running total is the plan's unpaid principal"
+    );
     let planned: Decimal = position.rows().iter().map(|r| r.principal).sum();
     assert_eq!(
         planned + position.prepaid(),

@@ -150,8 +150,7 @@ impl Position {
                 interest_credit: Decimal::ZERO,
             };
         }
-        let open = self.rows.get(self.first_open..).unwrap_or_default();
-        let outstanding: Decimal = open.iter().map(|r| r.principal - r.principal_paid).sum();
+        let outstanding = self.outstanding_principal();
         let current = self.current(on);
         let due_end = current.unwrap_or(self.rows.len());
         let unpaid_interest: Decimal = self
