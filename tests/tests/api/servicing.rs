@@ -460,34 +460,65 @@ async fn a_retried_repayment_posts_its_money_once() {
 }
 
 #[tokio::test]
-async fn parallel_repayments_on_one_loan_each_land_once_or_are_told_to_retry() {
+async fn twenty_parallel_repayments_on_one_loan_each_land_exactly_once_after_their_retries() {
     let app = TestApp::spawn().await;
     let (_, loan) = disbursed_loan(&app, &small_loan(), DISBURSED).await;
-    let amount = json!("10.00");
-    let responses =
-        join_all((0..20).map(|_| repay(&app, &loan, &amount, Some("2025-02-01")))).await;
-    let landed = responses.iter().filter(|r| r.status == 201).count();
-    for response in &responses {
-        assert!(
-            response.status == 201 || response.status == 409,
-            "{}: {}",
-            response.status,
-            response.body
-        );
-    }
-    assert!(landed > 0);
-    let ledger = transactions(&app, &loan).await;
-    assert_eq!(
-        ledger.len(),
-        1 + landed,
-        "each landed repayment once, no other"
+    let post = |n: usize| {
+        let app = &app;
+        let uri = sub(&loan, "repayments");
+        async move {
+            let response = admin(
+                app,
+                request(Method::POST, &uri)
+                    .header("Idempotency-Key", &format!("parallel-repayment-{n:02}"))
+                    .json(&json!({"amount": "10.00", "paid_on": "2025-02-01"})),
+            )
+            .await;
+            // A posting that lost the race to another is refused whole, as `409`, and
+            // its key freed: the client retries it as the answer says.
+            assert!(
+                response.status == 201 || response.status == 409,
+                "{}: {}",
+                response.status,
+                response.body
+            );
+            response.status == 201
+        }
+    };
+    let landed = join_all((0..20).map(post)).await;
+    assert!(
+        landed.iter().any(|l| *l),
+        "at least one posting wins each race"
     );
+    for (n, first_landed) in landed.into_iter().enumerate() {
+        if first_landed {
+            continue;
+        }
+        let mut attempts = 0;
+        while !post(n).await {
+            attempts += 1;
+            assert!(attempts < 5, "a lone retry never conflicts for long");
+        }
+    }
+    // Every one of the twenty once, the disbursement, and nothing else.
+    let ledger = transactions(&app, &loan).await;
+    assert_eq!(ledger.len(), 21, "each repayment once, no other");
     let balance = get(&app, &sub(&loan, "balance")).await.body;
     assert_eq!(
-        balance["total_paid"],
-        format!("{}.00", 10 * landed),
-        "the ledger holds exactly the money that landed"
+        balance["total_paid"], "200.00",
+        "no repayment lost or doubled"
     );
+    // Retrying any of them again replays, never posts.
+    let again = admin(
+        &app,
+        request(Method::POST, &sub(&loan, "repayments"))
+            .header("Idempotency-Key", "parallel-repayment-07")
+            .json(&json!({"amount": "10.00", "paid_on": "2025-02-01"})),
+    )
+    .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(transactions(&app, &loan).await.len(), 21);
 }
 
 #[tokio::test]
