@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use api_tests::calls::CallLog;
 use api_tests::seed::{self, BookSpec, FIFTH_ACTIVE};
-use api_tests::{TestApp, call, dynamodb, loans_handler, request, test_config};
+use api_tests::{DeletesTable, TestApp, call, dynamodb, loans_handler, request, test_config};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -102,7 +102,12 @@ async fn seeded_table(loans: usize) -> Result<Bench, Error> {
         .map_err(|e| format!("create table {table}: {e:?}"))?;
     let app = App::new(Store::new(client, &table), &config).map_err(|e| format!("app: {e:?}"))?;
     let app = std::sync::Arc::new(app);
-    let app = TestApp { app, table, calls };
+    let app = TestApp {
+        app,
+        cleanup: DeletesTable::new(&table),
+        table,
+        calls,
+    };
 
     let started = Instant::now();
     let clients =

@@ -44,6 +44,46 @@ pub struct TestApp {
     pub table: String,
     /// Every DynamoDB operation the app's client has made.
     pub calls: calls::CallLog,
+    /// Deletes the table when the test is done with it.
+    pub cleanup: DeletesTable,
+}
+
+/// Deletes a test's table when dropped, so that a DynamoDB Local kept running between
+/// runs (`make ddb-start`) does not pile up a few hundred tables a run, each of which
+/// makes every later run slower.
+///
+/// The test's own runtime is finishing (or the test is unwinding) when this runs, so the
+/// delete is made on a thread of its own, with a runtime and a client of its own, and
+/// waited for at most five seconds; a failure to delete is ignored (the table is only
+/// litter).
+#[derive(Debug)]
+pub struct DeletesTable(String);
+
+impl DeletesTable {
+    /// Deletes `table` when dropped.
+    pub fn new(table: &str) -> Self {
+        Self(table.to_owned())
+    }
+}
+
+impl Drop for DeletesTable {
+    fn drop(&mut self) {
+        let table = std::mem::take(&mut self.0);
+        let deleting = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                let client = dynamodb(&test_config(&table)).await;
+                let delete = client.delete_table().table_name(&table).send();
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), delete).await;
+            });
+        });
+        let _ = deleting.join();
+    }
 }
 
 fn endpoint() -> String {
@@ -93,7 +133,12 @@ impl TestApp {
             });
         let app = Arc::new(App::new(Store::new(client, &table), &config).expect("app builds"));
         calls.take();
-        Self { app, table, calls }
+        Self {
+            app,
+            cleanup: DeletesTable::new(&table),
+            table,
+            calls,
+        }
     }
 
     /// The app's store, for arranging data and inspecting the table directly.
