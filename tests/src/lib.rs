@@ -48,25 +48,33 @@ pub struct TestApp {
     pub cleanup: DeletesTable,
 }
 
-/// Deletes a test's table when dropped, so that a DynamoDB Local kept running between
-/// runs (`make ddb-start`) does not pile up a few hundred tables a run, each of which
-/// makes every later run slower.
+/// Deletes a test's table when the last of its clones is dropped, so that a DynamoDB
+/// Local kept running between runs (`make ddb-start`) does not pile up a few hundred
+/// tables a run.
 ///
 /// The test's own runtime is finishing (or the test is unwinding) when this runs, so the
 /// delete is made on a thread of its own, with a runtime and a client of its own, and
 /// waited for at most five seconds; a failure to delete is ignored (the table is only
 /// litter).
+#[derive(Debug, Clone)]
+pub struct DeletesTable {
+    /// Held only to be dropped: the last clone's drop deletes the table.
+    _table: Arc<TableToDelete>,
+}
+
 #[derive(Debug)]
-pub struct DeletesTable(String);
+struct TableToDelete(String);
 
 impl DeletesTable {
-    /// Deletes `table` when dropped.
+    /// Deletes `table` when the last clone is dropped.
     pub fn new(table: &str) -> Self {
-        Self(table.to_owned())
+        Self {
+            _table: Arc::new(TableToDelete(table.to_owned())),
+        }
     }
 }
 
-impl Drop for DeletesTable {
+impl Drop for TableToDelete {
     fn drop(&mut self) {
         let table = std::mem::take(&mut self.0);
         let deleting = std::thread::spawn(move || {
@@ -183,6 +191,24 @@ impl TestApp {
         let store = Store::new(client, &base.table).with_idempotency_lease(1);
         let app = Arc::new(App::new(store, &config).expect("app builds"));
         Self { app, ..base }
+    }
+
+    /// An app over the same table, straight to DynamoDB Local with the standard timeouts
+    /// (and the same one-second idempotency lease), for the steps around a request that
+    /// `self` makes under faults: arranging, retrying and inspecting must not depend on
+    /// how quickly a loaded database answers, only the request under test may.
+    pub async fn patient_twin(&self) -> Self {
+        let config = test_config(&self.table);
+        let calls = calls::CallLog::default();
+        let client = calls.attach(dynamodb(&config).await);
+        let store = Store::new(client, &self.table).with_idempotency_lease(1);
+        let app = Arc::new(App::new(store, &config).expect("app builds"));
+        Self {
+            app,
+            table: self.table.clone(),
+            calls,
+            cleanup: self.cleanup.clone(),
+        }
     }
 
     /// The address of DynamoDB Local, as `host:port`.
